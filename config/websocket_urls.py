@@ -1,0 +1,3 @@
+"""WebSocket routes of every app, gathered for the ASGI router (the live room adds its own)."""
+
+websocket_urlpatterns: list = []

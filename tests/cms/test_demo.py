@@ -1,0 +1,59 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from wagtail.models import Revision
+
+from cms.models import HomePage
+from shop.models import Brand, Cooperative, ProductPage, ProductVariant, StockMovement, WorkshopType
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> dict:
+    counts = {model._meta.label: model.objects.count() for model in apps.get_models()
+              if model._meta.app_label in {"shop", "cms", "wagtailcore", "wagtailimages", "auth", "taggit"}}
+    stock = dict(apps.get_model("shop", "StockRecord").objects.values_list("sku", "on_hand"))
+    return {"counts": counts, "stock": stock, "revisions": Revision.objects.count()}
+
+
+def test_load_demo_twice_changes_nothing():
+    # the session already loaded the demo once
+    before = _snapshot()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert _snapshot() == before
+
+
+def test_demo_covers_the_ningbo_alliances():
+    from shop.models import Alliance, Village
+
+    assert Alliance.objects.count() >= 3
+    assert Village.objects.count() >= 12
+    assert Cooperative.objects.count() >= 4
+    assert ProductPage.objects.live().count() >= 20
+    assert ProductVariant.objects.count() >= 40
+    assert Cooperative.objects.get(slug="longguan-qiangcun").shareholdings.count() == 6
+    mountain = {p.title for p in ProductPage.objects.filter(cooperative__slug="siming-shan")}
+    assert {"四明山铁皮石斛枫斗", "四明山雷笋", "四明山高山蓝莓", "笋脯花生"} <= mountain
+    assert set(WorkshopType.values) <= set(apps.get_model("shop", "Workshop").objects.values_list("workshop_type", flat=True)) | {"materials"}
+
+
+def test_demo_sells_changjie_razor_clams_under_its_gi_mark_with_alias():
+    brand = Brand.objects.get(name="长街蛭子")
+    assert brand.is_geographic_indication and "长街蛏子" in brand.alias_list
+    assert ProductPage.objects.get(slug="changjie-zhizi").brand == brand
+    assert HomePage.objects.get().hero_product.slug == "changjie-zhizi"
+
+
+def test_demo_stock_was_received_through_inventory_movements():
+    assert StockMovement.objects.filter(kind="receive").count() >= 40
+
+
+def test_demo_images_are_real_pictures_not_blank():
+    from PIL import Image, ImageStat
+
+    product = ProductPage.objects.get(slug="siming-lanmei")
+    with product.gallery_images.first().image.file.open() as handle:
+        picture = Image.open(handle).convert("RGB")
+        spread = ImageStat.Stat(picture).stddev
+    assert picture.size[0] >= 800
+    assert min(spread) > 15  # a flat or grey box has next to no spread

@@ -1,0 +1,70 @@
+"""Suite-wide fixtures.
+
+The demo catalogue is loaded once into the test database (it is what the pages, the API and
+the browser tests look at); each test runs in a transaction rolled back afterwards.
+
+A test that needs a service the machine lacks (chromium, PostgreSQL, docker-compose) is
+skipped with the reason, except when REQUIRE_SERVICES=1 (as in CI), where it fails instead.
+"""
+
+import os
+import shutil
+import tempfile
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (locally) or fail (in CI) when a service a test needs is missing."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    # Uploaded and generated images go to a throwaway folder, never into var/media.
+    media = tempfile.mkdtemp(prefix="am-test-media-")
+    settings.MEDIA_ROOT = media
+    config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from cms.demo.loader import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()
+
+
+@pytest.fixture
+def demo_loaded(db):
+    """The demo data, reloaded if a transactional test before this one flushed it."""
+    from cms.demo.loader import demo_load
+
+    demo_load()
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("root-admin", "root@example.com", "pw-for-tests-only")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """A staff member in Wagtail's Editors group, with snippet permissions on participants."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = django_user_model.objects.create_user("editor", "editor@example.com", "pw-for-tests-only")
+    group = Group.objects.get(name="Editors")
+    for codename in ("view_participant", "change_participant", "add_participant", "change_stockrecord", "view_stockrecord"):
+        group.permissions.add(Permission.objects.get(codename=codename))
+    user.groups.add(group)
+    return user
