@@ -36,6 +36,11 @@ if PRODUCTION:
     # No default: a production process without its own key must not start.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    if len(SECRET_KEY) < 50:
+        raise environ.ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be at least 50 random characters in production; generate one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 else:
     SECRET_KEY = env.str(
         "DJANGO_SECRET_KEY", default="development-only-key-never-used-in-production-3f9c1a7e"

@@ -47,7 +47,9 @@ def _image(title: str, *, motif: str, caption: str, subtitle: str = "", palette=
     existing = Image.objects.filter(title=title).first()
     if existing:
         return existing
-    jpeg = render_product_image(motif=motif, title=caption, subtitle=subtitle, palette=palette, seed=seed)
+    jpeg = render_product_image(
+        motif=motif, title=caption, subtitle=subtitle, palette=palette, seed=seed, size=(1200, 1200)
+    )
     image = Image(title=title, description=caption, file=ImageFile(io.BytesIO(jpeg), name=f"demo-{seed:03d}.jpg"))
     image.save()
     return image

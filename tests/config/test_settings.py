@@ -38,3 +38,21 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_development_check_deploy_warns_so_nobody_ships_it():
     result = _manage("check", "--deploy", env={"DJANGO_ENV": "development"})
     assert "security.W018" in result.stderr + result.stdout  # DEBUG on
+
+
+def test_production_refuses_a_short_secret_key():
+    result = _manage("check", env=PRODUCTION_ENV | {"DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "at least 50" in result.stderr
+
+
+def test_docker_compose_file_is_valid():
+    import shutil
+
+    from tests.conftest import require
+
+    require(shutil.which("docker-compose") is not None, "docker-compose (Debian package) is not installed")
+    result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    services = subprocess.run(["docker-compose", "config", "--services"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "elasticsearch"}
