@@ -9,5 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("alliance_market")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Periodic schedules are declared here, in one place, as later apps add them.
-app.conf.beat_schedule = {}
+# Every periodic schedule, in one place.
+app.conf.beat_schedule = {
+    # Housekeeping only: reads already ignore expired holds.
+    "expire-unpaid-orders": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
+}

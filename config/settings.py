@@ -10,6 +10,8 @@ Each integration (PostgreSQL, Redis, Celery broker, Elasticsearch, Stripe) switc
 variable is set. `.env.example` lists every variable.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -132,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+    # The test database is a file, not shared-cache memory, so concurrent test threads lock
+    # it the way a real deployment does; one per process, so parallel runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"am-test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -170,8 +175,16 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 CURRENCY = env.str("CURRENCY", default="CNY")
+# card always; alipay and wechat_pay when the Stripe account has them enabled
+STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 
 # --- Auth -------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "orders.accounts.EmailOrMobileBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/account/login/"
+LOGIN_REDIRECT_URL = "/account/orders/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -283,3 +296,6 @@ LOGGING = {
 
 # --- Shop -------------------------------------------------------------------------------------
 SHOP_PRODUCTS_PER_PAGE = 12
+STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=15)
+CART_MAX_QUANTITY_PER_LINE = 99
+CART_MAX_LINES = 30

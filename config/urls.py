@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from orders.webhooks import stripe_webhook
 
 urlpatterns = [
     path("healthz/", cms_views.healthz, name="healthz"),
@@ -18,7 +19,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("shop.api.urls")),
+    path("api/v1/", include("orders.api.urls")),
     path("producers/", include("shop.urls")),
+    path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    path("", include("orders.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -7,3 +7,6 @@ class OrdersConfig(AppConfig):
 
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from orders import session_cart  # noqa: F401 - connects the cart merge at login

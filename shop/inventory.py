@@ -1,14 +1,26 @@
-"""Stock operations. The only code that changes StockRecord.on_hand.
+"""Stock operations. The only code that changes StockRecord.on_hand or holds stock.
 
 Every change locks the SKU's record, applies the change with a guard that on_hand never goes
 below zero, and appends a StockMovement with the resulting level, in one transaction.
+
+Checkout holds stock with StockReservation rows: available = on_hand − units held by active,
+unexpired reservations. Reserving locks the records first (in SKU order, so two checkouts never
+wait on each other crosswise), which on PostgreSQL is SELECT … FOR UPDATE and on SQLite the
+database-wide write lock of an IMMEDIATE transaction: either way no two checkouts can both see
+the same last unit. Paying converts a reservation into a sale (on_hand goes down).
 """
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.models import StockMovement, StockMovementKind, StockRecord
+from shop.models import ReservationStatus, StockMovement, StockMovementKind, StockRecord, StockReservation
 
 
 class InventoryError(Exception):
@@ -17,6 +29,15 @@ class InventoryError(Exception):
 
 class InsufficientStock(InventoryError):
     pass
+
+
+class SoldOut(InventoryError):
+    """Not enough units available for a reservation; .shortages maps SKU to units available."""
+
+    def __init__(self, shortages: Mapping[str, int]):
+        self.shortages = dict(shortages)
+        names = "、".join(f"{sku}（{_('%(n)s left') % {'n': left}}）" for sku, left in self.shortages.items())
+        super().__init__(_("Sold out: %(items)s.") % {"items": names})
 
 
 def _locked_record(sku: str) -> StockRecord:
@@ -82,3 +103,118 @@ def stock_adjust(*, sku: str, delta: int, reason: str, actor: AbstractBaseUser |
     if not reason.strip():
         raise InventoryError(_("Give a reason for the adjustment (for example: stocktake, damaged)."))
     return stock_change(sku=sku, quantity=delta, kind=StockMovementKind.ADJUST, reason=reason.strip(), actor=actor)
+
+
+def _held(record: StockRecord, *, now: datetime.datetime, exclude_reference: str = "") -> int:
+    reservations = record.reservations.filter(status=ReservationStatus.ACTIVE, expires_at__gt=now)
+    if exclude_reference:
+        reservations = reservations.exclude(reference=exclude_reference)
+    return reservations.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def stock_available_now(*, skus: list[str]) -> dict[str, int]:
+    """Units that can be reserved now for each SKU: on hand minus active, unexpired holds."""
+    now = timezone.now()
+    levels = dict(StockRecord.objects.filter(sku__in=skus).values_list("sku", "on_hand"))
+    held = dict(
+        StockReservation.objects.filter(record__sku__in=skus, status=ReservationStatus.ACTIVE, expires_at__gt=now)
+        .values_list("record__sku")
+        .annotate(total=Sum("quantity"))
+        .values_list("record__sku", "total")
+    )
+    return {sku: max(levels.get(sku, 0) - held.get(sku, 0), 0) for sku in skus}
+
+
+def _lock_records(skus) -> dict[str, StockRecord]:
+    for sku in sorted(set(skus)):
+        StockRecord.objects.get_or_create(sku=sku)
+    return {record.sku: record for record in StockRecord.objects.select_for_update().filter(sku__in=skus).order_by("sku")}
+
+
+@transaction.atomic
+def stock_reserve(*, quantities: Mapping[str, int], reference: str, expires_at: datetime.datetime) -> list[StockReservation]:
+    """Hold the given units of each SKU for `reference` until `expires_at`, all or nothing.
+
+    Raises SoldOut naming every SKU that lacks units (nothing is held then).
+    """
+    now = timezone.now()
+    records = _lock_records(quantities)
+    shortages = {}
+    for sku, quantity in quantities.items():
+        available = records[sku].on_hand - _held(records[sku], now=now)
+        if quantity > available:
+            shortages[sku] = max(available, 0)
+    if shortages:
+        raise SoldOut(shortages)
+    return [
+        StockReservation.objects.create(record=records[sku], quantity=quantity, reference=reference, expires_at=expires_at)
+        for sku, quantity in sorted(quantities.items())
+    ]
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    sold: dict[str, int]
+    shortages: dict[str, int]
+
+    @property
+    def complete(self) -> bool:
+        return not self.shortages
+
+
+@transaction.atomic
+def stock_sell_reserved(*, reference: str, actor: AbstractBaseUser | None = None) -> ConversionResult:
+    """Turn the reservations of `reference` into sales, taking units off on_hand.
+
+    A reservation that expired (or was released) before payment still sells if the units are
+    free now; if they are not, nothing is sold for the whole reference and the shortages are
+    returned, so the caller can refund. Idempotent: a reference already sold is not sold twice.
+    """
+    now = timezone.now()
+    reservations = list(StockReservation.objects.filter(reference=reference).select_related("record"))
+    converted = [r for r in reservations if r.status == ReservationStatus.CONVERTED]
+    if converted:
+        return ConversionResult(sold={r.record.sku: r.quantity for r in converted}, shortages={})
+    pending = reservations
+    records = StockRecord.objects.select_for_update().filter(pk__in=[p.record_id for p in pending]).order_by("sku")
+    by_pk = {record.pk: record for record in records}
+    shortages = {}
+    for reservation in pending:
+        record = by_pk[reservation.record_id]
+        # Units held by other checkouts are theirs. A live hold of this reference always fits
+        # unless staff wrote units off meanwhile; a lapsed one (expired, or released when the
+        # order expired) sells only if the units are still free.
+        free = record.on_hand - _held(record, now=now, exclude_reference=reference)
+        if reservation.quantity > free:
+            shortages[record.sku] = max(free, 0)
+    if shortages:
+        return ConversionResult(sold={}, shortages=shortages)
+    sold = {}
+    for reservation in pending:
+        record = by_pk[reservation.record_id]
+        stock_change(
+            sku=record.sku, quantity=-reservation.quantity, kind=StockMovementKind.SELL, reference=reference, actor=actor
+        )
+        reservation.status = ReservationStatus.CONVERTED
+        reservation.save(update_fields=["status"])
+        sold[record.sku] = reservation.quantity
+    return ConversionResult(sold=sold, shortages={})
+
+
+@transaction.atomic
+def stock_release(*, reference: str) -> int:
+    """Release every active reservation of `reference` (cancelled or expired checkout).
+
+    Returns how many were released; idempotent.
+    """
+    return StockReservation.objects.filter(reference=reference, status=ReservationStatus.ACTIVE).update(
+        status=ReservationStatus.RELEASED
+    )
+
+
+def stock_release_expired(*, now: datetime.datetime | None = None) -> int:
+    """Mark reservations past their expiry as released (housekeeping; reads already ignore them)."""
+    now = now or timezone.now()
+    return StockReservation.objects.filter(status=ReservationStatus.ACTIVE, expires_at__lte=now).update(
+        status=ReservationStatus.RELEASED
+    )

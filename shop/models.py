@@ -598,9 +598,7 @@ class StockRecord(models.Model):
 class StockMovementKind(models.TextChoices):
     RECEIVE = "receive", _("Received")
     ADJUST = "adjust", _("Adjusted")
-    RESERVE = "reserve", _("Reserved")
     SELL = "sell", _("Sold")
-    RELEASE = "release", _("Released")
     RETURN = "return", _("Returned")
 
 
@@ -631,6 +629,34 @@ class StockMovement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Stock movements are append-only and cannot be deleted.")
+
+
+class ReservationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CONVERTED = "converted", _("Sold")
+    RELEASED = "released", _("Released")
+
+
+class StockReservation(models.Model):
+    """Units held for a checkout until expires_at.
+
+    An active reservation past expires_at no longer holds anything: availability ignores it
+    when read, before any cleanup job has marked it released.
+    """
+
+    record = models.ForeignKey(StockRecord, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    reference = models.CharField(_("reference"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE)
+    expires_at = models.DateTimeField(_("expires"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stock reservation")
+        verbose_name_plural = _("stock reservations")
+        indexes = [models.Index(fields=["record", "status", "expires_at"])]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="shop_reservation_quantity_positive")]
 
 
 @register_setting(icon="cog")

@@ -49,10 +49,11 @@ class VariantView:
 
 
 def stock_available(*, skus: Iterable[str]) -> dict[str, int]:
-    """Units that can be sold now for each SKU code (0 for a SKU with no stock record)."""
-    skus = list(skus)
-    levels = dict(StockRecord.objects.filter(sku__in=skus).values_list("sku", "on_hand"))
-    return {sku: max(levels.get(sku, 0), 0) for sku in skus}
+    """Units that can be bought now for each SKU code: on hand less units held by checkouts
+    (0 for a SKU with no stock record)."""
+    from shop.inventory import stock_available_now
+
+    return stock_available_now(skus=list(skus))
 
 
 def _gallery_prefetch(queryset_prefix: str = "") -> Prefetch:

@@ -68,3 +68,5 @@ def editor(db, django_user_model):
         group.permissions.add(Permission.objects.get(codename=codename))
     user.groups.add(group)
     return user
+
+pytest_plugins = ["tests.stripe_fixtures"]

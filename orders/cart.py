@@ -1,0 +1,219 @@
+"""The cart: lines of SKU and quantity; every price and availability recomputed on read.
+
+A request can only ever say which SKU and how many: the price, title and stock come from the
+catalogue and the stock records, so a tampered form or API call changes nothing it should not.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from orders.models import Cart, CartLine
+from shop.models import ProductVariant, ShippingProfile
+from shop.selectors import stock_available
+
+MAX_QUANTITY_PER_LINE = getattr(settings, "CART_MAX_QUANTITY_PER_LINE", 99)
+MAX_LINES = getattr(settings, "CART_MAX_LINES", 30)
+
+
+class CartError(Exception):
+    """A cart change that cannot be made; the message says why, for the shopper."""
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A live session a line was bought from, with its host and commission rate."""
+
+    live_session_id: int
+    host_id: int | None = None
+    host_rate_bp: int | None = None
+
+
+@dataclass
+class CartLineView:
+    id: int
+    sku: str
+    quantity: int
+    product_id: int | None
+    product_title: str
+    product_url: str
+    variant_label: str
+    unit_price_fen: int
+    line_total_fen: int
+    available: int
+    shipping_profile: str
+    cooperative_id: int | None
+    live_session_id: int | None
+    host_id: int | None
+    host_rate_bp: int | None
+    problem: str = ""
+    short_by_stock: bool = False
+
+
+@dataclass
+class CartView:
+    lines: list[CartLineView] = field(default_factory=list)
+
+    @property
+    def subtotal_fen(self) -> int:
+        return sum(line.line_total_fen for line in self.lines if not line.problem)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.lines) and not any(line.problem for line in self.lines)
+
+    @property
+    def shipping_profiles(self) -> set[str]:
+        return {line.shipping_profile for line in self.lines}
+
+
+def _variant(sku: str) -> ProductVariant:
+    variant = (
+        ProductVariant.objects.select_related("page")
+        .filter(sku=sku.strip().upper(), is_active=True, page__live=True)
+        .first()
+    )
+    if variant is None:
+        raise CartError(_("This item is not on sale."))
+    return variant
+
+
+def _check_quantity(quantity: int) -> None:
+    if not isinstance(quantity, int) or quantity < 1:
+        raise CartError(_("Quantity must be at least 1."))
+    if quantity > MAX_QUANTITY_PER_LINE:
+        raise CartError(_("At most %(n)s of one item per order.") % {"n": MAX_QUANTITY_PER_LINE})
+
+
+@transaction.atomic
+def cart_add(*, cart: Cart, sku: str, quantity: int = 1, attribution: Attribution | None = None) -> CartLine:
+    """Add units of a SKU (to the existing line if there is one). Raises CartError."""
+    _check_quantity(quantity)
+    variant = _variant(sku)
+    line = CartLine.objects.select_for_update().filter(cart=cart, sku=variant.sku).first()
+    if line is None:
+        if cart.lines.count() >= MAX_LINES:
+            raise CartError(_("A cart holds at most %(n)s different items.") % {"n": MAX_LINES})
+        line = CartLine(cart=cart, sku=variant.sku, quantity=0)
+    new_quantity = line.quantity + quantity
+    _check_quantity(new_quantity)
+    available = stock_available(skus=[variant.sku])[variant.sku]
+    if new_quantity > available:
+        raise CartError(
+            _("Only %(n)s of %(item)s left.") % {"n": available, "item": f"{variant.page.title} {variant.label}"}
+            if available
+            else _("%(item)s is sold out.") % {"item": f"{variant.page.title} {variant.label}"}
+        )
+    line.quantity = new_quantity
+    if attribution is not None:
+        line.live_session_id = attribution.live_session_id
+        line.host_id = attribution.host_id
+        line.host_rate_bp = attribution.host_rate_bp
+    line.save()
+    cart.save(update_fields=["updated_at"])
+    return line
+
+
+@transaction.atomic
+def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Set a line's quantity; 0 removes it. Raises CartError."""
+    line = CartLine.objects.select_for_update().filter(cart=cart, pk=line_id).first()
+    if line is None:
+        raise CartError(_("That item is no longer in your cart."))
+    if quantity == 0:
+        line.delete()
+        return None
+    _check_quantity(quantity)
+    available = stock_available(skus=[line.sku])[line.sku]
+    if quantity > available:
+        raise CartError(_("Only %(n)s left.") % {"n": available})
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+def cart_remove(*, cart: Cart, line_id: int) -> None:
+    CartLine.objects.filter(cart=cart, pk=line_id).delete()
+
+
+@transaction.atomic
+def cart_merge(*, source: Cart, target: Cart) -> Cart:
+    """Move the lines of an anonymous cart into a user's cart (at login), then drop it.
+
+    Quantities of the same SKU add up, capped by the per-line limit; the newer attribution wins.
+    """
+    if source.pk == target.pk:
+        return target
+    for line in source.lines.all():
+        existing = target.lines.filter(sku=line.sku).first()
+        if existing:
+            existing.quantity = min(existing.quantity + line.quantity, MAX_QUANTITY_PER_LINE)
+            if line.live_session_id:
+                existing.live_session_id, existing.host_id, existing.host_rate_bp = line.live_session_id, line.host_id, line.host_rate_bp
+            existing.save()
+        elif target.lines.count() < MAX_LINES:
+            line.cart = target
+            line.save(update_fields=["cart"])
+    source.delete()
+    return target
+
+
+def cart_view(*, cart: Cart | None) -> CartView:
+    """The cart as the shopper sees it now: today's prices, stock and any problem per line."""
+    if cart is None or cart.pk is None:
+        return CartView()
+    lines = list(cart.lines.all())
+    variants = {
+        v.sku: v
+        for v in ProductVariant.objects.select_related("page").filter(sku__in=[line.sku for line in lines])
+    }
+    available = stock_available(skus=[line.sku for line in lines])
+    view = CartView()
+    for line in lines:
+        variant = variants.get(line.sku)
+        on_sale = variant is not None and variant.is_active and variant.page.live
+        product = variant.page if on_sale else None
+        problem = ""
+        short = on_sale and line.quantity > available[line.sku]
+        if not on_sale:
+            problem = _("No longer on sale.")
+        elif short:
+            problem = (
+                _("Only %(n)s left.") % {"n": available[line.sku]} if available[line.sku] else _("Sold out.")
+            )
+        price = variant.price_fen if variant else 0
+        view.lines.append(
+            CartLineView(
+                id=line.pk,
+                sku=line.sku,
+                quantity=line.quantity,
+                product_id=variant.page_id if variant else None,
+                product_title=variant.page.title if variant else line.sku,
+                product_url=variant.page.url if on_sale else "",
+                variant_label=variant.label if variant else "",
+                unit_price_fen=price,
+                line_total_fen=price * line.quantity,
+                available=available[line.sku],
+                shipping_profile=getattr(product, "shipping_profile", ShippingProfile.AMBIENT),
+                cooperative_id=getattr(product, "cooperative_id", None),
+                live_session_id=line.live_session_id,
+                host_id=line.host_id,
+                host_rate_bp=line.host_rate_bp,
+                problem=problem,
+                short_by_stock=short,
+            )
+        )
+    return view
+
+
+def cart_item_count(*, cart: Cart | None) -> int:
+    if cart is None or cart.pk is None:
+        return 0
+    return cart.lines.aggregate(total=Sum("quantity"))["total"] or 0

@@ -1,0 +1,103 @@
+"""Placing an order: recompute the cart, hold the stock, write the order and its lines."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.cart import cart_view
+from orders.models import Cart, Order, OrderEvent, OrderLine, OrderStatus
+from orders.shipping import needs_address, shipping_fee_fen, shipping_method_for
+from shop.inventory import SoldOut, stock_reserve
+
+
+class CheckoutError(Exception):
+    """The order cannot be placed; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    email: str = ""
+    recipient: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address_detail: str = ""
+    note: str = ""
+
+
+def reservation_minutes() -> int:
+    return getattr(settings, "STOCK_RESERVATION_MINUTES", 15)
+
+
+def order_number(now: datetime.datetime | None = None) -> str:
+    """e.g. LJ20261129-7F3K9Q: the Shanghai date and six random characters."""
+    now = timezone.localtime(now or timezone.now())
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return f"LJ{now:%Y%m%d}-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+@transaction.atomic
+def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None = None) -> Order:
+    """Turn the cart into an order awaiting payment, holding its stock for a limited time.
+
+    Prices, titles and the delivery fee are computed here from the catalogue, never taken from
+    the request. The cart is emptied. Raises CheckoutError (empty cart, a line with a problem,
+    missing address) or SoldOut (someone else got the last units; nothing is held).
+    """
+    view = cart_view(cart=cart)
+    if not view.lines:
+        raise CheckoutError(_("Your cart is empty."))
+    problems = [f"{line.product_title} {line.variant_label}: {line.problem}" for line in view.lines if line.problem and not line.short_by_stock]
+    if problems:
+        raise CheckoutError("；".join(problems))
+    shortages = {line.sku: line.available for line in view.lines if line.short_by_stock}
+    if shortages:
+        raise SoldOut(shortages)
+    method = shipping_method_for(profiles=view.shipping_profiles)
+    if needs_address(method) and not all(
+        (contact.recipient, contact.province, contact.city, contact.district, contact.address_detail)
+    ):
+        raise CheckoutError(_("Give the delivery address: recipient, province, city, district and street."))
+    subtotal = view.subtotal_fen
+    shipping = shipping_fee_fen(method=method, subtotal_fen=subtotal)
+    now = timezone.now()
+    number = order_number(now)
+    reserved_until = now + datetime.timedelta(minutes=reservation_minutes())
+    quantities: dict[str, int] = {}
+    for line in view.lines:
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    stock_reserve(quantities=quantities, reference=number, expires_at=reserved_until)  # may raise SoldOut
+    order = Order.objects.create(
+        number=number,
+        user=user if user is not None and user.is_authenticated else None,
+        email=contact.email, phone=contact.phone, recipient=contact.recipient,
+        province=contact.province, city=contact.city, district=contact.district,
+        address_detail=contact.address_detail, note=contact.note,
+        shipping_method=method, subtotal_fen=subtotal, shipping_fen=shipping, total_fen=subtotal + shipping,
+        currency=settings.CURRENCY, reserved_until=reserved_until,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order, product_id=line.product_id, cooperative_id=line.cooperative_id, sku=line.sku,
+            product_title=line.product_title, variant_label=line.variant_label,
+            unit_price_fen=line.unit_price_fen, quantity=line.quantity, line_total_fen=line.line_total_fen,
+            live_session_id=line.live_session_id, host_id=line.host_id, host_rate_bp=line.host_rate_bp,
+        )
+        for line in view.lines
+    )
+    OrderEvent.objects.create(
+        order=order, from_status="", to_status=OrderStatus.PENDING_PAYMENT,
+        actor=order.user, note=_("Order placed"),
+    )
+    cart.lines.all().delete()
+    return order
+
+
+__all__ = ["CheckoutError", "Contact", "SoldOut", "order_place"]

@@ -1,0 +1,249 @@
+"""Accounts' shop data, carts, orders, payments, refunds and shipments.
+
+Order lines snapshot what was bought (SKU, title, label, unit price) and the live-session
+attribution as plain data, so nothing here depends on the catalogue staying as it was, and
+orders know nothing of live selling beyond those numbers.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000."))
+
+
+class CustomerProfile(models.Model):
+    """What a consumer account has besides Django's user: the mobile number it can log in with."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_profile")
+    mobile = models.CharField(_("mobile"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator])
+
+    class Meta:
+        verbose_name = _("customer profile")
+
+    def __str__(self) -> str:
+        return self.mobile or str(self.user)
+
+
+class Address(models.Model):
+    """A delivery address in the Chinese shape: province / city / district / detail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    recipient = models.CharField(_("recipient"), max_length=40)
+    mobile = models.CharField(_("mobile"), max_length=11, validators=[mobile_validator])
+    province = models.CharField(_("province"), max_length=20)
+    city = models.CharField(_("city"), max_length=30)
+    district = models.CharField(_("district"), max_length=30)
+    detail = models.CharField(_("street address"), max_length=120)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    is_default = models.BooleanField(_("default address"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.province}{self.city}{self.district}{self.detail}"
+
+
+class Cart(models.Model):
+    """A shopper's cart: an anonymous one is found through the session, a user's by the user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="cart"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+
+
+class CartLine(models.Model):
+    """A SKU and quantity in a cart. Prices are never stored here: they are recomputed on read.
+
+    live_session_id / host_id / host_rate_bp carry a live-session attribution as data.
+    """
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    live_session_id = models.PositiveBigIntegerField(null=True, blank=True)
+    host_id = models.PositiveBigIntegerField(null=True, blank=True)
+    host_rate_bp = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(10_000)])
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "sku"], name="orders_cartline_one_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_cartline_quantity_positive"),
+        ]
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class ShippingMethod(models.TextChoices):
+    STANDARD = "standard", _("Standard delivery")
+    COLD_CHAIN = "cold_chain", _("Cold-chain delivery")
+    NONE = "none", _("No delivery (service booking)")
+
+
+class Order(models.Model):
+    number = models.CharField(_("order number"), max_length=24, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("mobile"), max_length=11, validators=[mobile_validator])
+    recipient = models.CharField(_("recipient"), max_length=40, blank=True)
+    province = models.CharField(_("province"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    address_detail = models.CharField(_("street address"), max_length=120, blank=True)
+    shipping_method = models.CharField(_("delivery"), max_length=12, choices=ShippingMethod.choices)
+    subtotal_fen = models.BigIntegerField(_("subtotal (fen)"))
+    shipping_fen = models.BigIntegerField(_("delivery (fen)"))
+    total_fen = models.BigIntegerField(_("total (fen)"))
+    refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
+    placed_at = models.DateTimeField(_("placed"), auto_now_add=True)
+    reserved_until = models.DateTimeField(_("stock reserved until"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    note = models.CharField(_("note to seller"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(condition=Q(total_fen=models.F("subtotal_fen") + models.F("shipping_fen")), name="orders_order_total_adds_up"),
+            models.CheckConstraint(condition=Q(refunded_fen__gte=0) & Q(refunded_fen__lte=models.F("total_fen")), name="orders_order_refund_within_total"),
+        ]
+        indexes = [models.Index(fields=["status", "placed_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def refundable_fen(self) -> int:
+        return self.total_fen - self.refunded_fen
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.province}{self.city}{self.district}{self.address_detail}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("shop.ProductPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cooperative = models.ForeignKey("shop.Cooperative", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(_("SKU"), max_length=64)
+    product_title = models.CharField(_("product"), max_length=255)
+    variant_label = models.CharField(_("variant"), max_length=60)
+    unit_price_fen = models.BigIntegerField(_("unit price (fen)"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    line_total_fen = models.BigIntegerField(_("line total (fen)"))
+    live_session_id = models.PositiveBigIntegerField(null=True, blank=True)
+    host_id = models.PositiveBigIntegerField(null=True, blank=True)
+    host_rate_bp = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(line_total_fen=models.F("unit_price_fen") * models.F("quantity")), name="orders_line_total_adds_up"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_title} {self.variant_label} × {self.quantity}"
+
+
+class OrderEvent(models.Model):
+    """The order's status history: who moved it from what to what, and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", _("Created")
+    REQUIRES_ACTION = "requires_action", _("Needs authentication")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Cancelled")
+
+
+class Payment(models.Model):
+    """One Stripe PaymentIntent of an order."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    intent_id = models.CharField(max_length=64, unique=True)
+    client_secret = models.CharField(max_length=128)
+    amount_fen = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.BigIntegerField(_("amount (fen)"), validators=[MinValueValidator(1)])
+    stripe_refund_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=1), name="orders_refund_amount_positive")]
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.CharField(_("carrier"), max_length=40)
+    tracking_number = models.CharField(_("tracking number"), max_length=60)
+    shipped_at = models.DateTimeField(_("shipped"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event handled, so a replayed or duplicate delivery changes nothing twice."""
+
+    event_id = models.CharField(max_length=64, unique=True)
+    type = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,21 @@
+"""Shared steps of the order tests: a cart with demo SKUs, a placed order, a paid order."""
+
+from orders.cart import cart_add
+from orders.checkout import Contact, order_place
+from orders.models import Cart
+
+ADDRESS = Contact(
+    phone="13800138000", email="buyer@example.com", recipient="王小明", province="浙江省", city="宁波市",
+    district="宁海县", address_detail="长街镇长街大道 18 号",
+)
+
+
+def cart_with(*items: tuple[str, int], user=None) -> Cart:
+    cart = Cart.objects.create(user=user)
+    for sku, quantity in items:
+        cart_add(cart=cart, sku=sku, quantity=quantity)
+    return cart
+
+
+def place(*items: tuple[str, int], contact: Contact = ADDRESS, user=None):
+    return order_place(cart=cart_with(*items), contact=contact, user=user)
