@@ -31,7 +31,7 @@ def _enough_connections() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_200_concurrent_buyers_get_exactly_the_50_units_and_never_more():
+def test_200_concurrent_buyers_get_exactly_the_50_units_and_never_more(demo_loaded):
     _enough_connections()
     # given one SKU with 50 units and 200 shoppers with it in their carts
     product = make_product(variants=1, slug="flash-sale", shipping_profile="service")
