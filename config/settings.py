@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "PaymentStatusEnum": "orders.models.PaymentStatus",
+        "RefundStatusEnum": "orders.models.RefundStatus",
+    },
     # Only the public API v1; Wagtail's admin API is internal to the admin.
     "PREPROCESSING_HOOKS": ["config.api_schema.public_api_only"],
 }

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import stripe_gateway as gateway
-from orders.models import Order, OrderStatus, PaymentStatus, Shipment
+from orders.models import Order, OrderEvent, OrderStatus, PaymentStatus, Shipment
 from orders.status import OrderStateError, order_transition
 from shop.inventory import stock_release
 
@@ -23,6 +23,9 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Abstr
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status not in {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED}:
         raise OrderStateError(_("Only paid orders can be shipped."))
+    if order.shipments.exists():
+        # Refund state shares the status field; the shipment records are what say it went out.
+        raise OrderStateError(_("This order has already been shipped."))
     shipment = Shipment.objects.create(order=order, carrier=carrier.strip(), tracking_number=tracking_number.strip())
     order_transition(order=order, to=OrderStatus.SHIPPED, actor=actor, note=f"{shipment.carrier} {shipment.tracking_number}")
     from orders.tasks import send_shipping_notification
@@ -34,10 +37,17 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Abstr
 @transaction.atomic
 def order_mark_delivered(*, order: Order, actor: AbstractBaseUser | None = None) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status != OrderStatus.SHIPPED:
+    in_transit = order.shipments.filter(delivered_at__isnull=True)
+    if order.status not in {OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED} or not in_transit.exists():
         raise OrderStateError(_("Only shipped orders can be marked delivered."))
-    order.shipments.filter(delivered_at__isnull=True).update(delivered_at=timezone.now())
-    order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor)
+    in_transit.update(delivered_at=timezone.now())
+    if order.status == OrderStatus.SHIPPED:
+        order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor)
+    else:
+        # A partly refunded order keeps that status; the delivery is recorded on the shipment.
+        OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status,
+                                  actor=actor if actor is not None and actor.is_authenticated else None,
+                                  note=_("Delivered"))
     return order
 
 

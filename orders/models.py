@@ -247,3 +247,86 @@ class StripeEvent(models.Model):
     event_id = models.CharField(max_length=64, unique=True)
     type = models.CharField(max_length=64)
     received_at = models.DateTimeField(auto_now_add=True)
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_REVIEW = "in_review", _("In review")
+    CLOSED = "closed", _("Closed")
+
+
+class SettlementPeriod(models.Model):
+    """A cooperative's month (Asia/Shanghai) of allocations: open → in review → closed."""
+
+    cooperative = models.ForeignKey("shop.Cooperative", on_delete=models.PROTECT, related_name="settlement_periods")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cooperative", "-month"]
+        verbose_name = _("settlement period")
+        verbose_name_plural = _("settlement periods")
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "month"], name="orders_period_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="orders_period_starts_on_the_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative} {self.month:%Y-%m}"
+
+
+class RecipientType(models.TextChoices):
+    PLATFORM = "platform", _("Platform")
+    HOST = "host", _("Live host")
+    LABOUR = "labour", _("Workshop labour pool")
+    RESERVE = "reserve", _("Cooperative reserve")
+    VILLAGE = "village", _("Village")
+
+
+class EntryType(models.TextChoices):
+    EARNING = "earning", _("Earned")
+    REVERSAL = "reversal", _("Reversed")
+
+
+class Allocation(models.Model):
+    """One immutable ledger entry: a share of a paid line (or its reversal) for one recipient.
+
+    Never updated or deleted; corrections are new entries.
+    """
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="allocations")
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="allocations")
+    cooperative = models.ForeignKey("shop.Cooperative", on_delete=models.PROTECT, related_name="+")
+    recipient_type = models.CharField(max_length=10, choices=RecipientType.choices)
+    village = models.ForeignKey("shop.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    workshop = models.ForeignKey("shop.Workshop", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    host_id = models.PositiveBigIntegerField(null=True, blank=True)
+    entry_type = models.CharField(max_length=10, choices=EntryType.choices)
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    amount_fen = models.BigIntegerField()
+    booked_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["booked_at", "id"]
+        indexes = [models.Index(fields=["period", "recipient_type"]), models.Index(fields=["cooperative", "booked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(entry_type="earning", amount_fen__gte=0) | Q(entry_type="reversal", amount_fen__lte=0)),
+                name="orders_allocation_sign_matches_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_type="village", village__isnull=False) | ~Q(recipient_type="village"),
+                name="orders_allocation_village_named",
+            ),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Allocations are immutable; book a correcting entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Allocations are immutable and are never deleted.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import stripe_gateway as gateway
+from orders.allocations import allocations_book_for_order
 from orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
 from orders.status import order_transition
 from shop.inventory import stock_sell_reserved
@@ -102,6 +103,7 @@ def order_mark_paid(*, payment: Payment, note: str) -> Order:
         order.paid_at = timezone.now()
         order.save(update_fields=["paid_at"])
         order_transition(order=order, to=OrderStatus.PAID, note=note)
+        allocations_book_for_order(order=order)
         from orders.tasks import send_order_confirmation
 
         transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orders import stripe_gateway as gateway
+from orders.allocations import allocations_reverse_for_refund
 from orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus
 from orders.status import order_transition
+from shop.money import format_fen
 
 REFUNDABLE = {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED}
 
@@ -20,7 +22,9 @@ class RefundError(Exception):
     """The refund cannot be made; the message says why, for staff."""
 
 
-def _settle(order: Order, amount_fen: int, actor, note: str) -> None:
+def _settle(order: Order, refund: Refund, actor, note: str) -> None:
+    amount_fen = refund.amount_fen
+    allocations_reverse_for_refund(refund=refund)
     order.refunded_fen += amount_fen
     order.save(update_fields=["refunded_fen"])
     to = OrderStatus.REFUNDED if order.refunded_fen >= order.total_fen else OrderStatus.PARTIALLY_REFUNDED
@@ -37,9 +41,7 @@ def refund_create(*, order: Order, amount_fen: int, actor: AbstractBaseUser | No
     if not isinstance(amount_fen, int) or amount_fen < 1:
         raise RefundError(_("The refund must be at least ¥0.01."))
     if amount_fen > order.refundable_fen:
-        raise RefundError(
-            _("At most %(max)s fen can still be refunded.") % {"max": order.refundable_fen}
-        )
+        raise RefundError(_("At most %(max)s can still be refunded.") % {"max": format_fen(order.refundable_fen)})
     payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
     if payment is None:
         raise RefundError(_("This order has no settled payment to refund."))
@@ -50,7 +52,7 @@ def refund_create(*, order: Order, amount_fen: int, actor: AbstractBaseUser | No
     refund.stripe_refund_id = result.id
     refund.status = RefundStatus.SUCCEEDED if result.status == "succeeded" else RefundStatus.PENDING
     refund.save(update_fields=["stripe_refund_id", "status"])
-    _settle(order, amount_fen, actor, reason or _("Refund"))
+    _settle(order, refund, actor, reason or _("Refund"))
     return refund
 
 
@@ -66,5 +68,5 @@ def refunds_reconcile(*, payment: Payment, amount_refunded_fen: int) -> Refund |
         order=order, payment=payment, amount_fen=missing, status=RefundStatus.SUCCEEDED,
         reason=_("Refunded in Stripe"),
     )
-    _settle(order, missing, None, refund.reason)
+    _settle(order, refund, None, refund.reason)
     return refund

@@ -1,0 +1,132 @@
+"""Allocations booked from real payments and refunds (through localstripe)."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from orders.allocations import allocations_book_for_order, ledger_audit, month_of, period_open_for
+from orders.models import Allocation, EntryType, OrderStatus, PeriodStatus, RecipientType
+from orders.payments import payment_confirm_card, payment_reconcile, payment_start
+from orders.refunds import refund_create
+from shop.models import Cooperative
+from tests.orders.helpers import place
+
+pytestmark = pytest.mark.django_db
+
+
+def _paid(localstripe, *items):
+    order = place(*items)
+    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    return order
+
+
+def _by_recipient(line, entry_type=None):
+    entries = line.allocations.all() if entry_type is None else line.allocations.filter(entry_type=entry_type)
+    result = {}
+    for a in entries:
+        key = f"village:{a.village.name}" if a.recipient_type == RecipientType.VILLAGE else a.recipient_type
+        result[key] = result.get(key, 0) + a.amount_fen
+    return result
+
+
+def test_paying_books_the_split_of_each_line_exactly(localstripe):
+    # 长街蛭子 2 × ¥68: site platform 5%, cooperative reserve 10%, labour ¥3 a unit (its workshop),
+    # villages 西岙 30, 伍山 25, 大湖 25, 岳井 20. Delivery (¥25) is not split.
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2))
+    line = order.lines.get()
+    parts = _by_recipient(line)
+    # pool 13600 − 680 − 600 = 12320: reserve 1232; villages share 11088 → 3326.4, 2772, 2772,
+    # 2217.6; the leftover fen goes to the largest remainder (岳井村's .6).
+    assert parts == {"platform": 680, "labour": 600, "reserve": 1232,
+                     "village:西岙村": 3326, "village:伍山村": 2772, "village:大湖村": 2772, "village:岳井村": 2218}
+    assert sum(parts.values()) == 13600 == line.line_total_fen
+    labour = line.allocations.get(recipient_type=RecipientType.LABOUR)
+    assert labour.workshop.slug == "changjie-sorting"
+
+
+def test_booking_twice_books_nothing_more(localstripe):
+    order = _paid(localstripe, ("SM-HS-250G", 3))
+    count = Allocation.objects.filter(line__order=order).count()
+    assert allocations_book_for_order(order=order) == []
+    assert Allocation.objects.filter(line__order=order).count() == count
+
+
+def test_cooperative_platform_override_and_labour_per_unit_apply(localstripe):
+    # 四明山: platform 4% (its own), reserve 10%, labour ¥2 a unit at the peanut workshop.
+    order = _paid(localstripe, ("SM-HS-250G", 3))
+    parts = _by_recipient(order.lines.get())
+    assert parts["platform"] == 336 and parts["labour"] == 600
+    assert sum(parts.values()) == 8400
+
+
+def test_partial_then_full_refund_reverses_everything_and_audits_clean(localstripe):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2), ("SM-HS-250G", 1))
+    refund_create(order=order, amount_fen=5000)
+    refund_create(order=order, amount_fen=order.total_fen - 5000)
+    for line in order.lines.all():
+        assert sum(a.amount_fen for a in line.allocations.all()) == 0
+        earned = _by_recipient(line, EntryType.EARNING)
+        reversed_ = _by_recipient(line, EntryType.REVERSAL)
+        assert {k: -v for k, v in reversed_.items()} == earned
+    assert ledger_audit() == []
+
+
+def test_partial_refund_keeps_line_sums_equal_to_amount_less_refunds(localstripe):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 3))
+    refund_create(order=order, amount_fen=1)
+    refund_create(order=order, amount_fen=3333)
+    assert ledger_audit() == []
+    call_command("audit_ledger", stdout=open("/dev/null", "w"))
+
+
+def test_audit_names_a_line_whose_allocations_do_not_add_up(localstripe):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 1))
+    line = order.lines.get()
+    Allocation.objects.create(
+        line=line, period=line.allocations.first().period, cooperative=line.cooperative,
+        recipient_type=RecipientType.PLATFORM, entry_type=EntryType.EARNING, amount_fen=1, booked_at=timezone.now(),
+    )
+    problems = ledger_audit()
+    assert len(problems) == 1 and order.number in problems[0]
+    with pytest.raises(Exception):
+        call_command("audit_ledger", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+
+
+def test_allocations_cannot_be_changed_or_deleted(localstripe):
+    allocation = _paid(localstripe, ("CJ-ZZ-500G", 1)).lines.get().allocations.first()
+    allocation.amount_fen += 1
+    with pytest.raises(ValueError):
+        allocation.save()
+    with pytest.raises(ValueError):
+        allocation.delete()
+
+
+def test_months_follow_shanghai_time():
+    # 2026-11-30 16:30 UTC is already 1 December in Ningbo.
+    assert month_of(datetime.datetime(2026, 11, 30, 16, 30, tzinfo=datetime.UTC)) == datetime.date(2026, 12, 1)
+    assert month_of(datetime.datetime(2026, 11, 30, 15, 59, tzinfo=datetime.UTC)) == datetime.date(2026, 11, 1)
+
+
+def test_refund_after_the_month_closed_lands_in_the_next_open_month(localstripe):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 1))
+    earning_period = order.lines.get().allocations.first().period
+    earning_period.status = PeriodStatus.CLOSED
+    earning_period.save()
+    refund_create(order=order, amount_fen=1000)
+    reversal_periods = {a.period for a in order.lines.get().allocations.filter(entry_type=EntryType.REVERSAL)}
+    assert len(reversal_periods) == 1
+    (later,) = reversal_periods
+    assert later.month > earning_period.month and later.status == PeriodStatus.OPEN
+
+
+def test_open_period_is_found_past_closed_months():
+    cooperative = Cooperative.objects.get(slug="xiwu-qiangcun")
+    moment = datetime.datetime(2026, 3, 15, tzinfo=datetime.UTC)
+    march = period_open_for(cooperative=cooperative, moment=moment)
+    march.status = PeriodStatus.CLOSED
+    march.save()
+    assert period_open_for(cooperative=cooperative, moment=moment).month == datetime.date(2026, 4, 1)
