@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.storefront",
+                "orders.context_processors.cart",
             ],
         },
     },

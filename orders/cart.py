@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from orders.models import Cart, CartLine
+from orders.models import Cart, CartLine, ShippingMethod
+from orders.shipping import needs_address, shipping_fee_fen, shipping_method_for
 from shop.models import ProductVariant, ShippingProfile
 from shop.selectors import stock_available
 
@@ -211,6 +212,51 @@ def cart_view(*, cart: Cart | None) -> CartView:
             )
         )
     return view
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    """The cart as the shopper sees it now, with the delivery order_place would charge."""
+
+    view: CartView
+    shipping_method: str
+    shipping_fen: int
+    total_fen: int
+
+    @property
+    def lines(self) -> list[CartLineView]:
+        return self.view.lines
+
+    @property
+    def subtotal_fen(self) -> int:
+        return self.view.subtotal_fen
+
+    @property
+    def item_count(self) -> int:
+        return self.view.item_count
+
+    @property
+    def can_check_out(self) -> bool:
+        return self.view.can_check_out
+
+    @property
+    def shipping_label(self) -> str:
+        return ShippingMethod(self.shipping_method).label
+
+    @property
+    def needs_address(self) -> bool:
+        return needs_address(self.shipping_method)
+
+
+def cart_summary(*, cart: Cart | None) -> CartSummary:
+    """cart_view plus the delivery method and fee: the same total order_place charges.
+
+    An empty cart costs nothing to deliver. Exact integer fen.
+    """
+    view = cart_view(cart=cart)
+    method = shipping_method_for(profiles=view.shipping_profiles)
+    fee = shipping_fee_fen(method=method, subtotal_fen=view.subtotal_fen) if view.lines else 0
+    return CartSummary(view=view, shipping_method=method, shipping_fen=fee, total_fen=view.subtotal_fen + fee)
 
 
 def cart_item_count(*, cart: Cart | None) -> int:

@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.cart import cart_view
+from orders.cart import cart_summary
 from orders.models import Cart, Order, OrderEvent, OrderLine, OrderStatus
-from orders.shipping import needs_address, shipping_fee_fen, shipping_method_for
 from shop.inventory import SoldOut, stock_reserve
 
 
@@ -51,7 +50,8 @@ def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None =
     the request. The cart is emptied. Raises CheckoutError (empty cart, a line with a problem,
     missing address) or SoldOut (someone else got the last units; nothing is held).
     """
-    view = cart_view(cart=cart)
+    summary = cart_summary(cart=cart)
+    view = summary.view
     if not view.lines:
         raise CheckoutError(_("Your cart is empty."))
     problems = [f"{line.product_title} {line.variant_label}: {line.problem}" for line in view.lines if line.problem and not line.short_by_stock]
@@ -60,13 +60,12 @@ def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None =
     shortages = {line.sku: line.available for line in view.lines if line.short_by_stock}
     if shortages:
         raise SoldOut(shortages)
-    method = shipping_method_for(profiles=view.shipping_profiles)
-    if needs_address(method) and not all(
+    method = summary.shipping_method
+    if summary.needs_address and not all(
         (contact.recipient, contact.province, contact.city, contact.district, contact.address_detail)
     ):
         raise CheckoutError(_("Give the delivery address: recipient, province, city, district and street."))
-    subtotal = view.subtotal_fen
-    shipping = shipping_fee_fen(method=method, subtotal_fen=subtotal)
+    subtotal, shipping = summary.subtotal_fen, summary.shipping_fen
     now = timezone.now()
     number = order_number(now)
     reserved_until = now + datetime.timedelta(minutes=reservation_minutes())

@@ -330,3 +330,46 @@ class Allocation(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Allocations are immutable and are never deleted.")
+
+
+class WorkMeasure(models.TextChoices):
+    UNITS = "units", _("Units made")
+    HOURS = "hours", _("Hours worked")
+
+
+class WorkRecord(models.Model):
+    """A participant's recorded work for a product in a month: the key to sharing labour."""
+
+    participant = models.ForeignKey("shop.Participant", on_delete=models.PROTECT, related_name="work_records")
+    product = models.ForeignKey("shop.ProductPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    quantity = models.PositiveIntegerField(_("work"), validators=[MinValueValidator(1)])
+    measure = models.CharField(_("measured in"), max_length=5, choices=WorkMeasure.choices, default=WorkMeasure.UNITS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["month", "participant_id", "id"]
+        verbose_name = _("work record")
+        verbose_name_plural = _("work records")
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="orders_work_month_starts_on_the_first"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_work_quantity_positive"),
+        ]
+
+
+class LabourDistribution(models.Model):
+    """A participant's share of a workshop's labour pool, booked when a period closes."""
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="labour_distributions")
+    workshop = models.ForeignKey("shop.Workshop", on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey("shop.Participant", on_delete=models.PROTECT, related_name="labour_distributions")
+    work = models.PositiveIntegerField()
+    amount_fen = models.BigIntegerField(validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "workshop", "participant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "workshop", "participant"], name="orders_distribution_once_per_close"),
+            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="orders_distribution_not_negative"),
+        ]

@@ -35,11 +35,14 @@ def _status_from_intent(status: str) -> str:
     }.get(status, PaymentStatus.CREATED)
 
 
+@transaction.atomic
 def payment_start(*, order: Order) -> Payment:
     """The PaymentIntent to pay this order with: the open one, or a new one.
 
-    Raises PaymentError if the order is not awaiting payment.
+    The order row is locked, so two requests at once still make one intent. Raises
+    PaymentError if the order is not awaiting payment.
     """
+    order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise PaymentError(_("This order is not awaiting payment."))
     open_payment = order.payments.filter(status__in=OPEN_PAYMENT, amount_fen=order.total_fen).first()
@@ -59,8 +62,9 @@ def payment_start(*, order: Order) -> Payment:
 def payment_confirm_card(*, payment: Payment, payment_method_id: str) -> Payment:
     """Confirm the intent with a payment method created in the browser.
 
-    A declined card leaves the payment failed (the shopper may try another card); 3-D Secure
-    leaves it requiring action. Success is recorded when Stripe's event arrives.
+    A declined card leaves this attempt failed (the shopper's next card goes on a new attempt
+    from payment_start); 3-D Secure leaves it requiring action. Success is recorded when
+    Stripe's event arrives. Raises PaymentError for an attempt that is already over.
     """
     if payment.status not in OPEN_PAYMENT:
         # A failed intent is not retried: the buyer's next attempt starts a new one.

@@ -16,18 +16,12 @@ from rest_framework.views import APIView
 
 from orders.api import serializers
 from orders.api.errors import CartRefused, CheckoutRefused, GatewayUnavailable, PaymentRefused, sold_out_response
-from orders.api.selectors import (
-    cart_summary,
-    order_for_request,
-    orders_of_user,
-    payment_to_confirm,
-    session_order_remember,
-)
-from orders.cart import CartError, cart_add, cart_remove, cart_set_quantity
+from orders.api.selectors import orders_of_user
+from orders.cart import CartError, cart_add, cart_remove, cart_set_quantity, cart_summary
 from orders.checkout import CheckoutError, order_place
 from orders.models import Order
 from orders.payments import PaymentError, payment_confirm_card, payment_start
-from orders.session_cart import cart_for_request
+from orders.session_cart import cart_for_request, order_for_request, session_order_remember
 from orders.stripe_gateway import PaymentGatewayError
 from shop.inventory import SoldOut
 
@@ -184,11 +178,10 @@ class PaymentConfirmView(APIView):
     )
     def post(self, request: Request, number: str) -> Response:
         data = _validated(serializers.PaymentConfirmSerializer, request)
-        payment = payment_to_confirm(order=order_for_request(request, number=number))
-        if payment is None:
-            raise PaymentRefused("Start the payment first: POST to the order's payment/ URL.")
+        order = order_for_request(request, number=number)
         try:
-            payment = payment_confirm_card(payment=payment, payment_method_id=data["payment_method_id"])
+            # The open attempt, or a new one after a declined card.
+            payment = payment_confirm_card(payment=payment_start(order=order), payment_method_id=data["payment_method_id"])
         except PaymentError as error:
             raise PaymentRefused(str(error)) from error
         except PaymentGatewayError as error:

@@ -195,15 +195,15 @@ def test_checkout_of_an_empty_cart_is_refused(api):
 
 def test_checkout_is_409_sold_out_when_another_buyer_takes_the_last_units_meanwhile(api, monkeypatch):
     _add(api, quantity=2)
-    real_cart_view = checkout.cart_view
+    real_cart_summary = checkout.cart_summary
 
-    def cart_view_then_someone_else_buys(*, cart):
-        view = real_cart_view(cart=cart)  # the cart still looked fine...
+    def cart_summary_then_someone_else_buys(*, cart):
+        summary = real_cart_summary(cart=cart)  # the cart still looked fine...
         left = stock_available(skus=[SKU])[SKU]
         stock_reserve(quantities={SKU: left - 1}, reference="OTHER-BUYER", expires_at=_in_15_minutes())
-        return view  # ...but only 1 unit is left when checkout reserves
+        return summary  # ...but only 1 unit is left when checkout reserves
 
-    monkeypatch.setattr(checkout, "cart_view", cart_view_then_someone_else_buys)
+    monkeypatch.setattr(checkout, "cart_summary", cart_summary_then_someone_else_buys)
     count = Order.objects.count()
     error = _assert_error_shape(api.post("/api/v1/checkout/", ADDRESS, format="json"), 409, "sold_out")
     assert error["shortages"] == [{"sku": SKU, "available": 1}]
@@ -249,12 +249,13 @@ def test_a_declined_card_leaves_the_payment_failed_with_the_reason(api, localstr
     assert body["status"] == "failed" and body["last_error"]
 
 
-def test_payment_confirm_before_start_is_refused(api, localstripe):
+def test_payment_confirm_without_an_explicit_start_starts_the_attempt_itself(api, localstripe):
     order = _place(api)
-    _assert_error_shape(
-        api.post(f"/api/v1/orders/{order['number']}/payment/confirm/", {"payment_method_id": "pm_x"}, format="json"),
-        409, "payment_error",
+    response = api.post(
+        f"/api/v1/orders/{order['number']}/payment/confirm/", {"payment_method_id": localstripe.payment_method()}, format="json"
     )
+    assert response.status_code == 200
+    assert Order.objects.get(number=order["number"]).payments.count() == 1
 
 
 def test_a_cancelled_order_cannot_be_paid(api, localstripe):

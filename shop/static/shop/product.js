@@ -11,6 +11,12 @@ document.querySelectorAll("[data-variant-picker]").forEach((picker) => {
     compare.textContent = input.dataset.compare;
     compare.hidden = !input.dataset.compare;
     availability.textContent = input.dataset.availability;
+    // The add-to-cart form (orders) posts the chosen variant's SKU; a sold-out one cannot be added.
+    const addForm = picker.parentElement.querySelector("[data-add-to-cart]");
+    if (addForm) {
+      addForm.querySelector("[data-sku-input]").value = input.dataset.sku;
+      addForm.querySelector("[data-add-button]").disabled = input.dataset.inStock === "0";
+    }
     const url = new URL(window.location);
     url.searchParams.set("variant", input.value);
     window.history.replaceState(null, "", url);
