@@ -373,3 +373,32 @@ class LabourDistribution(models.Model):
             models.UniqueConstraint(fields=["period", "workshop", "participant"], name="orders_distribution_once_per_close"),
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="orders_distribution_not_negative"),
         ]
+
+
+class PayoutRecipient(models.TextChoices):
+    VILLAGE = "village", _("Village")
+    PARTICIPANT = "participant", _("Participant")
+    HOST = "host", _("Live host")
+    RESERVE = "reserve", _("Cooperative reserve")
+    PLATFORM = "platform", _("Platform")
+
+
+class Payout(models.Model):
+    """A bank transfer an accountant made to a recipient, recorded against their balance."""
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="payouts")
+    recipient_type = models.CharField(_("recipient"), max_length=12, choices=PayoutRecipient.choices)
+    village = models.ForeignKey("shop.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts")
+    participant = models.ForeignKey("shop.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts")
+    host_id = models.PositiveBigIntegerField(null=True, blank=True)
+    amount_fen = models.BigIntegerField(_("amount (fen)"), validators=[MinValueValidator(1)])
+    bank_reference = models.CharField(_("bank reference"), max_length=64)
+    paid_on = models.DateField(_("paid on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=1), name="orders_payout_positive")]
