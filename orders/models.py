@@ -402,3 +402,17 @@ class Payout(models.Model):
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=1), name="orders_payout_positive")]
+
+
+class Accountant(models.Model):
+    """A cooperative accountant (会计): sees and settles only the cooperatives listed here."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accountant")
+    cooperatives = models.ManyToManyField("shop.Cooperative", related_name="accountants", verbose_name=_("cooperatives"))
+
+    class Meta:
+        verbose_name = _("accountant")
+        verbose_name_plural = _("accountants")
+
+    def __str__(self) -> str:
+        return str(self.user)

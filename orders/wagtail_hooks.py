@@ -103,3 +103,7 @@ order_viewset = OrderViewSet()
 @hooks.register("register_admin_viewset")
 def register_order_viewset():
     return order_viewset
+
+
+# The accountants' workbench and the work-record imports register their own admin views.
+from orders import work_records_admin, workbench_admin  # noqa: E402, F401

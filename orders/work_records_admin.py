@@ -1,0 +1,1 @@
+"""Work records in the Wagtail admin: entry and CSV/XLSX import."""

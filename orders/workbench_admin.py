@@ -1,0 +1,1 @@
+"""The accountants' workbench in the Wagtail admin."""
