@@ -67,7 +67,7 @@ class OrderIndexView(IndexView):
         buttons = super().get_list_more_buttons(instance)
         for button in buttons:
             if button.url == self.get_edit_url(instance):
-                button.label = _("Open")
+                button.label = _("View order")
                 button.icon_name = "view"
         return buttons
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from orders.ledger import HOST, LABOUR, PLATFORM, RESERVE, VILLAGE_PREFIX, LinePolicy, reversal, split_largest_remainder, split_line
@@ -109,24 +109,74 @@ def _ordered(parts: dict[str, int]) -> dict[str, int]:
     return {key: parts[key] for key in sorted(parts, key=rank)}
 
 
-@transaction.atomic
-def allocations_book_for_order(*, order: Order, at: datetime.datetime | None = None) -> list[Allocation]:
-    """Book the earnings of every line of a paid order. Idempotent per line."""
-    at = at or order.paid_at or timezone.now()
-    booked: list[Allocation] = []
-    for line in order.lines.select_related("product", "cooperative"):
-        if line.cooperative is None or line.allocations.filter(entry_type=EntryType.EARNING).exists():
-            continue
-        policy, workshop_id = _policy_for(line, line.cooperative)
+class _Booker:
+    """Books earnings for many lines, computing each policy and open period once."""
+
+    def __init__(self) -> None:
+        self.policies: dict[tuple, tuple[LinePolicy, int | None]] = {}
+        self.periods: dict[tuple[int, datetime.date], SettlementPeriod] = {}
+
+    def policy(self, line: OrderLine) -> tuple[LinePolicy, int | None]:
+        key = (line.product_id, line.cooperative_id, bool(line.live_session_id), line.host_rate_bp)
+        if key not in self.policies:
+            self.policies[key] = _policy_for(line, line.cooperative)
+        return self.policies[key]
+
+    def period(self, cooperative: Cooperative, at: datetime.datetime) -> SettlementPeriod:
+        key = (cooperative.pk, month_of(at))
+        if key not in self.periods:
+            self.periods[key] = period_open_for(cooperative=cooperative, moment=at)
+        return self.periods[key]
+
+    def entries(self, line: OrderLine, at: datetime.datetime) -> list[Allocation]:
+        policy, workshop_id = self.policy(line)
         parts = split_line(amount_fen=line.line_total_fen, quantity=line.quantity, policy=policy)
-        period = period_open_for(cooperative=line.cooperative, moment=at)
-        entries = [
+        period = self.period(line.cooperative, at)
+        return [
             _entry(line, key, amount, period=period, workshop_id=workshop_id, entry_type=EntryType.EARNING, at=at)
             for key, amount in parts.items()
             if amount
         ]
-        booked += Allocation.objects.bulk_create(entries)
-    return booked
+
+
+@transaction.atomic
+def allocations_book_for_order(*, order: Order, at: datetime.datetime | None = None) -> list[Allocation]:
+    """Book the earnings of every line of a paid order. Idempotent per line."""
+    at = at or order.paid_at or timezone.now()
+    booker = _Booker()
+    entries: list[Allocation] = []
+    for line in order.lines.select_related("product", "cooperative"):
+        if line.cooperative is None or line.allocations.filter(entry_type=EntryType.EARNING).exists():
+            continue
+        entries += booker.entries(line, at)
+    return Allocation.objects.bulk_create(entries)
+
+
+def allocations_book_for_paid_lines(*, lines: QuerySet[OrderLine], batch_size: int = 2000) -> int:
+    """Book earnings for many paid lines at once (back-filling, imports, benchmarks).
+
+    Lines that already have earnings are skipped; each batch commits on its own, so a long
+    run can be interrupted and resumed. Returns how many allocations were written.
+    """
+    booker = _Booker()
+    written = 0
+    pending = (
+        lines.filter(order__paid_at__isnull=False, cooperative__isnull=False)
+        .exclude(allocations__entry_type=EntryType.EARNING)
+        .select_related("product", "cooperative", "order")
+        .order_by("pk")
+    )
+    batch: list[Allocation] = []
+    for line in pending.iterator(chunk_size=batch_size):
+        batch += booker.entries(line, line.order.paid_at)
+        if len(batch) >= batch_size * 4:
+            with transaction.atomic():
+                written += len(Allocation.objects.bulk_create(batch))
+            batch = []
+    if batch:
+        with transaction.atomic():
+            written += len(Allocation.objects.bulk_create(batch))
+    return written
 
 
 def _refund_shares(order: Order, cumulative_fen: int) -> dict[str, int]:

@@ -130,3 +130,20 @@ def test_open_period_is_found_past_closed_months():
     march.status = PeriodStatus.CLOSED
     march.save()
     assert period_open_for(cooperative=cooperative, moment=moment).month == datetime.date(2026, 4, 1)
+
+
+def test_bulk_booking_matches_per_order_booking_and_skips_booked_lines(localstripe):
+    from orders.allocations import allocations_book_for_paid_lines
+    from orders.models import OrderLine
+
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2), ("SM-HS-250G", 3))
+    expected = {line.pk: _by_recipient(line) for line in order.lines.all()}
+    assert allocations_book_for_paid_lines(lines=OrderLine.objects.all()) == 0  # already booked
+    # a second paid order booked only through the bulk path gives the same split per SKU
+    twin = place(("CJ-ZZ-500G", 2), ("SM-HS-250G", 3))
+    twin.paid_at = timezone.now()
+    twin.save(update_fields=["paid_at"])
+    written = allocations_book_for_paid_lines(lines=OrderLine.objects.filter(order=twin), batch_size=1)
+    assert written == sum(len(parts) for parts in expected.values())
+    by_sku = {line.sku: _by_recipient(line) for line in order.lines.all()}
+    assert {line.sku: _by_recipient(line) for line in twin.lines.all()} == by_sku
