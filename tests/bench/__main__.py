@@ -14,6 +14,7 @@ import traceback
 BENCHMARKS = {
     "flash_sale": "tests.bench.flash_sale",
     "checkout": "tests.bench.checkout",
+    "settlement": "tests.bench.settlement",
 }
 
 
