@@ -41,15 +41,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from cms.demo.loader import demo_load
 
     with django_db_blocker.unblock():
-        demo_load()
+        # The catalogue only: tests of the ledger build the sales they look at.
+        demo_load(activity=False)
 
 
 @pytest.fixture
 def demo_loaded(db):
-    """The demo data, reloaded if a transactional test before this one flushed it."""
+    """The demo catalogue, reloaded if a transactional test before this one flushed it."""
     from cms.demo.loader import demo_load
 
-    demo_load()
+    demo_load(activity=False)
 
 
 @pytest.fixture

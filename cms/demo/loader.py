@@ -18,6 +18,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
 from cms.demo import data
+from cms.demo.activity import demo_activity_load
 from cms.demo.art import render_product_image
 from cms.models import HomeFeaturedProduct, HomePage, SiteSettings, StoryIndexPage, StoryPage
 from shop.inventory import stock_receive
@@ -214,8 +215,11 @@ def _stories(home: HomePage, refs: dict) -> None:
 
 
 @transaction.atomic
-def demo_load(*, progress: Progress = lambda message: None) -> None:
-    """Create whatever part of the demo data is missing; change nothing that exists."""
+def demo_load(*, progress: Progress = lambda message: None, activity: bool = True) -> None:
+    """Create whatever part of the demo data is missing; change nothing that exists.
+
+    activity=False leaves out the months of past sales (the test suite's catalogue baseline).
+    """
     User = get_user_model()
     admin = User.objects.filter(username=data.ADMIN_USER["username"]).first()
     if admin is None:
@@ -245,3 +249,5 @@ def demo_load(*, progress: Progress = lambda message: None) -> None:
         ]
         home.save_revision().publish()
     _stories(home, refs)
+    if activity:
+        demo_activity_load(admin=admin, progress=progress)

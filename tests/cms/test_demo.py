@@ -11,13 +11,18 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot() -> dict:
     counts = {model._meta.label: model.objects.count() for model in apps.get_models()
-              if model._meta.app_label in {"shop", "cms", "wagtailcore", "wagtailimages", "auth", "taggit"}}
+              if model._meta.app_label in {"shop", "cms", "wagtailcore", "wagtailimages", "auth", "taggit", "orders"}}
     stock = dict(apps.get_model("shop", "StockRecord").objects.values_list("sku", "on_hand"))
     return {"counts": counts, "stock": stock, "revisions": Revision.objects.count()}
 
 
 def test_load_demo_twice_changes_nothing():
-    # the session already loaded the demo once
+    # the session loaded the catalogue; the months of past sales complete the demo
+    from django.contrib.auth import get_user_model
+
+    from cms.demo.activity import demo_activity_load
+
+    demo_activity_load(admin=get_user_model().objects.get(username="admin"))
     before = _snapshot()
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert _snapshot() == before
@@ -57,3 +62,18 @@ def test_demo_images_are_real_pictures_not_blank():
         spread = ImageStat.Stat(picture).stddev
     assert picture.size[0] >= 800
     assert min(spread) > 15  # a flat or grey box has next to no spread
+
+
+def test_demo_has_months_of_settled_sales_that_audit_clean():
+    from django.contrib.auth import get_user_model
+
+    from cms.demo.activity import demo_activity_load
+    from orders.allocations import ledger_audit
+    from orders.models import Allocation, LabourDistribution, Order, Payout, SettlementPeriod
+
+    assert demo_activity_load(admin=get_user_model().objects.get(username="admin")) >= 200
+    assert Order.objects.filter(number__startswith="DEMO").count() >= 200
+    assert SettlementPeriod.objects.filter(status="closed").values("month").distinct().count() >= 5
+    assert LabourDistribution.objects.filter(participant__is_low_income=True).exists()
+    assert Payout.objects.exists() and Allocation.objects.exists()
+    assert ledger_audit() == []
