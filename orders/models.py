@@ -312,7 +312,12 @@ class Allocation(models.Model):
 
     class Meta:
         ordering = ["booked_at", "id"]
-        indexes = [models.Index(fields=["period", "recipient_type"]), models.Index(fields=["cooperative", "booked_at"])]
+        indexes = [
+            models.Index(fields=["period", "recipient_type"]),
+            models.Index(fields=["cooperative", "booked_at"]),
+            # statements: one recipient of one cooperative, by period
+            models.Index(fields=["cooperative", "recipient_type", "village", "period"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(entry_type="earning", amount_fen__gte=0) | Q(entry_type="reversal", amount_fen__lte=0)),

@@ -73,22 +73,30 @@ def _payouts(cooperative: Cooperative, recipient: Recipient) -> QuerySet[Payout]
     )
 
 
+def _sums(queryset: QuerySet, **conditions: Q) -> dict[str, int]:
+    """Several conditional sums of amount_fen in one query (periods up to the statement's)."""
+    totals = queryset.aggregate(**{name: Sum("amount_fen", filter=condition) for name, condition in conditions.items()})
+    return {name: value or 0 for name, value in totals.items()}
+
+
 def statement_for(*, cooperative: Cooperative, recipient: Recipient, month: datetime.date) -> Statement:
     """The recipient's statement for the cooperative's period of `month` (first of month)."""
     before, within = Q(period__month__lt=month), Q(period__month=month)
     if recipient.type == PayoutRecipient.PARTICIPANT:
         distributions = LabourDistribution.objects.filter(period__cooperative=cooperative, participant_id=recipient.participant_id)
-        earned_before, earned, reversed_before, reversed_ = _sum(distributions.filter(before)), _sum(distributions.filter(within)), 0, 0
+        sums = _sums(distributions.filter(period__month__lte=month), earned_before=before, earned=within)
+        sums |= {"reversed_before": 0, "reversed": 0}
     else:
-        allocations = _allocations(cooperative, recipient)
-        earnings, reversals = allocations.filter(entry_type=EntryType.EARNING), allocations.filter(entry_type=EntryType.REVERSAL)
-        earned_before, earned = _sum(earnings.filter(before)), _sum(earnings.filter(within))
-        reversed_before, reversed_ = _sum(reversals.filter(before)), _sum(reversals.filter(within))
-    payouts = _payouts(cooperative, recipient)
-    paid_before, paid = _sum(payouts.filter(before)), _sum(payouts.filter(within))
+        earning, reversal = Q(entry_type=EntryType.EARNING), Q(entry_type=EntryType.REVERSAL)
+        sums = _sums(
+            _allocations(cooperative, recipient).filter(period__month__lte=month),
+            earned_before=before & earning, earned=within & earning,
+            reversed_before=before & reversal, reversed=within & reversal,
+        )
+    paid = _sums(_payouts(cooperative, recipient).filter(period__month__lte=month), before=before, within=within)
     return Statement(
-        opening_fen=earned_before + reversed_before - paid_before,
-        earned_fen=earned, reversed_fen=reversed_, paid_out_fen=paid,
+        opening_fen=sums["earned_before"] + sums["reversed_before"] - paid["before"],
+        earned_fen=sums["earned"], reversed_fen=sums["reversed"], paid_out_fen=paid["within"],
     )
 
 
