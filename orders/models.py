@@ -362,6 +362,9 @@ class WorkRecord(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_work_quantity_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.participant} {self.month:%Y-%m} × {self.quantity} ({self.get_measure_display()})"
+
 
 class LabourDistribution(models.Model):
     """A participant's share of a workshop's labour pool, booked when a period closes."""
