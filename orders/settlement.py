@@ -56,7 +56,9 @@ def labour_pool_balance_fen(*, workshop: Workshop, up_to: SettlementPeriod) -> i
         recipient_type=RecipientType.LABOUR, workshop=workshop, period__cooperative=up_to.cooperative,
         period__month__lte=up_to.month,
     ).aggregate(total=Sum("amount_fen"))["total"] or 0
-    distributed = LabourDistribution.objects.filter(workshop=workshop).aggregate(total=Sum("amount_fen"))["total"] or 0
+    distributed = LabourDistribution.objects.filter(
+        workshop=workshop, period__cooperative=up_to.cooperative, period__month__lte=up_to.month
+    ).aggregate(total=Sum("amount_fen"))["total"] or 0
     return booked - distributed
 
 
