@@ -303,6 +303,8 @@ LOGGING = {
 
 # --- Shop -------------------------------------------------------------------------------------
 SHOP_PRODUCTS_PER_PAGE = 12
+# Participants are personal data: accountants see only their cooperatives' (orders.scoping).
+SHOP_PARTICIPANT_SCOPE = "orders.scoping.participants_visible_to"
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=15)
 CART_MAX_QUANTITY_PER_LINE = 99
 CART_MAX_LINES = 30

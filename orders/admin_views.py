@@ -22,6 +22,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from orders import fulfilment, refunds
 from orders.admin_forms import CancelForm, DeliverForm, RefundForm, ShipForm
 from orders.models import Order, OrderStatus
+from orders.scoping import orders_visible_to
 from orders.status import OrderStateError
 from orders.stripe_gateway import PaymentGatewayError
 
@@ -59,6 +60,9 @@ class OrderIndexView(IndexView):
     """The listing links every order to its page for anyone who may view orders (not only
     those who may change them), since the "edit" URL is the read-mostly order page."""
 
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(pk__in=orders_visible_to(user=self.request.user).values("pk"))
+
     def get_edit_url(self, instance):
         if self.edit_url_name and self.user_has_any_permission({"view", "change"}):
             return reverse(self.edit_url_name, args=(instance.pk,))
@@ -86,7 +90,7 @@ class OrderDetailView(WagtailAdminTemplateMixin, TemplateView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.order = get_object_or_404(Order, pk=kwargs["pk"])
+        self.order = get_object_or_404(orders_visible_to(user=request.user), pk=kwargs["pk"])
 
     def get_page_title(self):
         return _("Order %(number)s") % {"number": self.order.number}

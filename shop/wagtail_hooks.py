@@ -1,12 +1,15 @@
 """The catalogue's producers and stock in the Wagtail admin, grouped under one menu."""
 
+from django.conf import settings
+from django.http import Http404
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from shop import admin_views
 from shop.models import Alliance, Brand, Category, Cooperative, Participant, StockRecord, Village, Workshop
@@ -43,11 +46,44 @@ class WorkshopViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+def participants_visible_to(user):
+    """Participants are personal data: the function named by SHOP_PARTICIPANT_SCOPE (config
+    wires it to the accountants' scoping in orders) decides whom a user may see; without it,
+    everyone with the snippet permissions sees all."""
+    path = getattr(settings, "SHOP_PARTICIPANT_SCOPE", "")
+    if not path:
+        return Participant.objects.all()
+    return import_string(path)(user=user)
+
+
+class ScopedParticipantEditView(EditView):
+    def get_object(self, queryset=None):
+        participant = super().get_object(queryset)
+        if not participants_visible_to(self.request.user).filter(pk=participant.pk).exists():
+            raise Http404
+        return participant
+
+
+class ScopedParticipantDeleteView(DeleteView):
+    def get_object(self, queryset=None):
+        participant = super().get_object(queryset)
+        if not participants_visible_to(self.request.user).filter(pk=participant.pk).exists():
+            raise Http404
+        return participant
+
+
 class ParticipantViewSet(SnippetViewSet):
     """Names and flags only in the listing; private fields show in the form to holders of the
-    private-data permission (see Participant)."""
+    private-data permission (see Participant). Each user sees only the participants their
+    scope allows."""
 
     model = Participant
+    edit_view_class = ScopedParticipantEditView
+    delete_view_class = ScopedParticipantDeleteView
+
+    def get_queryset(self, request):
+        return participants_visible_to(request.user)
+
     icon = "user"
     list_display = ["name", "workshop", "is_low_income", "is_active"]
     list_filter = ["workshop", "is_low_income", "is_active"]

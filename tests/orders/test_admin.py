@@ -321,3 +321,23 @@ def test_a_shipped_order_refunded_in_part_is_not_offered_for_shipping_again(clie
     client.force_login(superuser)
     html = client.get(_detail(order)).content.decode()
     assert 'value="ship"' not in html and 'value="refund"' in html
+
+
+def test_an_accountant_sees_only_orders_of_their_cooperatives(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from orders.models import Accountant
+    from shop.models import Cooperative
+    from tests.orders.helpers import place
+
+    theirs = place(("CJ-ZZ-500G", 1))  # 长街
+    other = place(("SM-HS-250G", 1))  # 四明山
+    user = django_user_model.objects.create_user("coop-accountant", password="pw-for-tests-only")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "view_order", "change_order"]))
+    Accountant.objects.create(user=user).cooperatives.add(Cooperative.objects.get(slug="changjie-qiangcun"))
+    client.force_login(user)
+    listing = client.get(reverse("orders_order:index")).content.decode()
+    assert theirs.number in listing and other.number not in listing
+    assert client.get(reverse("orders_order:edit", args=[theirs.pk])).status_code == 200
+    assert client.get(reverse("orders_order:edit", args=[other.pk])).status_code == 404
+    assert client.post(reverse("orders_order:edit", args=[other.pk]), {"action": "cancel"}).status_code == 404

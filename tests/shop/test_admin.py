@@ -161,3 +161,21 @@ def test_users_without_stock_permission_cannot_change_stock(client, django_user_
     assert response.status_code in (302, 403)
     record.refresh_from_db()
     assert record.on_hand == 120
+
+
+def test_accountant_sees_only_participants_of_their_cooperatives(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from orders.models import Accountant
+    from shop.models import Cooperative
+
+    user = django_user_model.objects.create_user("participant-accountant", password="pw-for-tests-only")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "view_participant", "change_participant"]))
+    Accountant.objects.create(user=user).cooperatives.add(Cooperative.objects.get(slug="xiwu-qiangcun"))
+    own = Participant.objects.get(name="蒋凤仙")  # 西坞刺绣共富工坊
+    other = Participant.objects.get(name="王秀英")  # 长街蛭子分拣共富工坊
+    client.force_login(user)
+    listing = client.get(reverse("wagtailsnippets_shop_participant:list")).content.decode()
+    assert own.name in listing and other.name not in listing
+    assert client.get(reverse("wagtailsnippets_shop_participant:edit", args=[own.pk])).status_code == 200
+    assert client.get(reverse("wagtailsnippets_shop_participant:edit", args=[other.pk])).status_code == 404
