@@ -18,6 +18,10 @@ class SiteLanguageMiddleware:
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread serves the next request (or test) in the site's language again.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
