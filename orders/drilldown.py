@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from orders.allocations import REPORTING_TZ
 from orders.exports import Table
 from orders.models import Allocation, EntryType, LabourDistribution, PayoutRecipient, RecipientType
-from orders.statements import Recipient
+from orders.statements import Recipient, recipient_allocations
 from shop.models import Cooperative
 
 
@@ -48,16 +48,6 @@ class DistributionBehind:
     work: int
     amount_fen: int
     entry_type: str = EntryType.EARNING
-
-
-def _allocations_of(cooperative: Cooperative, recipient: Recipient) -> QuerySet[Allocation]:
-    """The recipient's allocations, selected as orders.statements selects them."""
-    base = Allocation.objects.filter(cooperative=cooperative)
-    if recipient.type == PayoutRecipient.VILLAGE:
-        return base.filter(recipient_type=RecipientType.VILLAGE, village_id=recipient.village_id)
-    if recipient.type == PayoutRecipient.HOST:
-        return base.filter(recipient_type=RecipientType.HOST, host_id=recipient.host_id)
-    return base.filter(recipient_type=recipient.type)
 
 
 def _check_entry_type(entry_type: str | None) -> None:
@@ -95,7 +85,7 @@ def lines_behind(
             )
             for d in distributions
         ]
-    allocations = _allocations_of(cooperative, recipient).filter(period__month=month)
+    allocations = recipient_allocations(cooperative, recipient).filter(period__month=month)
     if entry_type is not None:
         allocations = allocations.filter(entry_type=entry_type)
     rows = (

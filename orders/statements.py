@@ -55,7 +55,8 @@ def _sum(queryset: QuerySet, field: str = "amount_fen") -> int:
     return queryset.aggregate(total=Sum(field))["total"] or 0
 
 
-def _allocations(cooperative: Cooperative, recipient: Recipient) -> QuerySet[Allocation]:
+def recipient_allocations(cooperative: Cooperative, recipient: Recipient) -> QuerySet[Allocation]:
+    """A recipient's allocations in one cooperative (villages by id, hosts by host id)."""
     base = Allocation.objects.filter(cooperative=cooperative)
     if recipient.type == PayoutRecipient.VILLAGE:
         return base.filter(recipient_type=RecipientType.VILLAGE, village_id=recipient.village_id)
@@ -89,7 +90,7 @@ def statement_for(*, cooperative: Cooperative, recipient: Recipient, month: date
     else:
         earning, reversal = Q(entry_type=EntryType.EARNING), Q(entry_type=EntryType.REVERSAL)
         sums = _sums(
-            _allocations(cooperative, recipient).filter(period__month__lte=month),
+            recipient_allocations(cooperative, recipient).filter(period__month__lte=month),
             earned_before=before & earning, earned=within & earning,
             reversed_before=before & reversal, reversed=within & reversal,
         )
@@ -105,7 +106,7 @@ def balance_fen(*, cooperative: Cooperative, recipient: Recipient) -> int:
     if recipient.type == PayoutRecipient.PARTICIPANT:
         earned = _sum(LabourDistribution.objects.filter(period__cooperative=cooperative, participant_id=recipient.participant_id))
     else:
-        earned = _sum(_allocations(cooperative, recipient))
+        earned = _sum(recipient_allocations(cooperative, recipient))
     return earned - _sum(_payouts(cooperative, recipient))
 
 

@@ -7,21 +7,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from orders.allocations import allocations_book_for_order, ledger_audit, month_of, period_open_for
-from orders.models import Allocation, EntryType, OrderStatus, PeriodStatus, RecipientType
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
+from orders.models import Allocation, EntryType, PeriodStatus, RecipientType
 from orders.refunds import refund_create
 from shop.models import Cooperative
+from tests.orders.helpers import paid as _paid
 from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 
 
-def _paid(localstripe, *items):
-    order = place(*items)
-    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
-    assert order.status == OrderStatus.PAID
-    return order
 
 
 def _by_recipient(line, entry_type=None):

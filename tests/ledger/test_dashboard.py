@@ -18,11 +18,11 @@ from orders.dashboard import (
     year_parse,
 )
 from orders.dashboard_views import alliance_monthly_chart, village_bars_chart
-from orders.models import OrderStatus, WorkRecord
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
+from orders.models import WorkRecord
 from orders.refunds import refund_create
 from orders.settlement import period_close, period_submit_for_review
 from shop.models import Alliance, Participant, Village
+from tests.orders.helpers import paid as _paid
 from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +34,6 @@ CHANGJIE = "长街海韵党建联建片区"
 SIMING = "四明山共富党建联建片区"
 
 
-def _paid(localstripe, *items):
-    order = place(*items)
-    payment = payment_start(order=order)
-    payment_reconcile(payment=payment_confirm_card(payment=payment, payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
-    assert order.status == OrderStatus.PAID
-    return order
 
 
 def _booked_at(at: datetime.datetime, *items):

@@ -5,20 +5,14 @@ import datetime
 import pytest
 
 from orders.models import LabourDistribution, PeriodStatus, WorkRecord
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
 from orders.refunds import refund_create
 from orders.settlement import PeriodError, labour_pool_balance_fen, period_close, period_reopen, period_submit_for_review
 from shop.models import Participant, Workshop
-from tests.orders.helpers import place
+from tests.orders.helpers import paid as _paid
 
 pytestmark = pytest.mark.django_db
 
 
-def _paid(localstripe, *items):
-    order = place(*items)
-    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
-    return order
 
 
 def _period_of(order):

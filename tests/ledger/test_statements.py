@@ -5,21 +5,15 @@ import datetime
 import pytest
 
 from orders.models import PayoutRecipient, WorkRecord
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
 from orders.refunds import refund_create
 from orders.settlement import period_close, period_submit_for_review
 from orders.statements import PayoutError, Recipient, balance_fen, payout_record, statement_for
 from shop.models import Participant, Village
-from tests.orders.helpers import place
+from tests.orders.helpers import paid as _paid
 
 pytestmark = pytest.mark.django_db
 
 
-def _paid(localstripe, *items):
-    order = place(*items)
-    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
-    return order
 
 
 def test_village_statement_shows_earned_reversed_paid_and_closing(localstripe, superuser):

@@ -23,14 +23,13 @@ from orders.models import (
     SettlementPeriod,
     WorkRecord,
 )
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
 from orders.settlement import period_submit_for_review
 from orders.statements import Recipient, balance_fen
 from orders.workbench_selectors import low_income_income_by_month, months_ending, period_totals, village_income_by_month
 from orders.workbench_views import bar_chart, line_chart
 from shop.models import Cooperative, Participant, Village, Workshop
 from shop.money import format_fen
-from tests.orders.helpers import place
+from tests.orders.helpers import paid as _paid
 
 pytestmark = pytest.mark.django_db
 
@@ -99,11 +98,6 @@ def _booked(cooperative: Cooperative, month: datetime.date, entries: list[dict])
     return period
 
 
-def _paid(localstripe, *items) -> Order:
-    order = place(*items)
-    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
-    return order
 
 
 def _url(name: str, **kwargs) -> str:

@@ -19,3 +19,15 @@ def cart_with(*items: tuple[str, int], user=None) -> Cart:
 
 def place(*items: tuple[str, int], contact: Contact = ADDRESS, user=None):
     return order_place(cart=cart_with(*items), contact=contact, user=user)
+
+
+def paid(localstripe, *items: tuple[str, int]):
+    """A placed order paid by card through localstripe and settled from the intent."""
+    from orders.models import OrderStatus
+    from orders.payments import payment_confirm_card, payment_reconcile, payment_start
+
+    order = place(*items)
+    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    return order
