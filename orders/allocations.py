@@ -269,8 +269,11 @@ def line_refunded_share_fen(*, line: OrderLine) -> int:
 def ledger_audit() -> list[str]:
     """Check the ledger over the whole database; returns one sentence per violation.
 
-    Checked: every paid line's allocations sum to its amount less its share of refunds, and
-    only paid orders carry allocations (immutability and signs are enforced on write).
+    Checked: every paid line's allocations sum to its amount less its share of refunds; per
+    cooperative and period, the allocations sum to what was captured (lines booked there)
+    less what was refunded (refund shares reversed there), each recomputed from the orders and
+    refunds themselves; only paid orders carry allocations. Immutability and signs are
+    enforced on write.
     """
     problems: list[str] = []
     sums = dict(
@@ -284,7 +287,36 @@ def ledger_audit() -> list[str]:
                 f"line {line.pk} of order {line.order.number}: allocations sum to {sums.get(line.pk, 0)} fen, "
                 f"expected {expected} (amount {line.line_total_fen} less refunds)"
             )
+    problems += _audit_periods()
     earning_lines_without_order_paid = OrderLine.objects.filter(allocations__isnull=False, order__paid_at__isnull=True).distinct()
     for line in earning_lines_without_order_paid:
         problems.append(f"line {line.pk} of unpaid order {line.order.number} has allocations")
+    return problems
+
+
+def _audit_periods() -> list[str]:
+    """Σ allocations of each period = captured − refunded in it, recomputed independently."""
+    booked = dict(
+        Allocation.objects.values_list("period_id").annotate(total=Sum("amount_fen")).values_list("period_id", "total")
+    )
+    expected: dict[int, int] = {}
+    earning_period = dict(
+        Allocation.objects.filter(entry_type=EntryType.EARNING).values_list("line_id", "period_id").distinct()
+    )
+    for line_id, amount in OrderLine.objects.filter(pk__in=earning_period).values_list("pk", "line_total_fen"):
+        expected[earning_period[line_id]] = expected.get(earning_period[line_id], 0) + amount
+    for refund in Refund.objects.filter(allocations__isnull=False).distinct().select_related("order").order_by("order_id", "pk"):
+        order = refund.order
+        refunded_before = order.refunds.filter(pk__lt=refund.pk).exclude(status="failed").aggregate(t=Sum("amount_fen"))["t"] or 0
+        before, after = _refund_shares(order, refunded_before), _refund_shares(order, refunded_before + refund.amount_fen)
+        periods = dict(refund.allocations.values_list("line_id", "period_id").distinct())
+        for line_id, period_id in periods.items():
+            expected[period_id] = expected.get(period_id, 0) - (after[str(line_id)] - before[str(line_id)])
+    problems = []
+    for period in SettlementPeriod.objects.filter(pk__in=set(booked) | set(expected)).select_related("cooperative"):
+        if booked.get(period.pk, 0) != expected.get(period.pk, 0):
+            problems.append(
+                f"period {period}: allocations sum to {booked.get(period.pk, 0)} fen, but captured less refunded "
+                f"there is {expected.get(period.pk, 0)} fen"
+            )
     return problems

@@ -85,7 +85,7 @@ def test_audit_names_a_line_whose_allocations_do_not_add_up(localstripe):
         recipient_type=RecipientType.PLATFORM, entry_type=EntryType.EARNING, amount_fen=1, booked_at=timezone.now(),
     )
     problems = ledger_audit()
-    assert len(problems) == 1 and order.number in problems[0]
+    assert problems and order.number in problems[0]  # the line, then its period
     with pytest.raises(Exception):
         call_command("audit_ledger", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
 
@@ -141,3 +141,18 @@ def test_bulk_booking_matches_per_order_booking_and_skips_booked_lines(localstri
     assert written == sum(len(parts) for parts in expected.values())
     by_sku = {line.sku: _by_recipient(line) for line in order.lines.all()}
     assert {line.sku: _by_recipient(line) for line in twin.lines.all()} == by_sku
+
+
+def test_audit_names_a_period_whose_sum_differs_from_captured_less_refunded(localstripe):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 1), ("SM-HS-250G", 1))
+    refund_create(order=order, amount_fen=2000)
+    assert ledger_audit() == []
+    # a reversal booked into the wrong cooperative's period keeps every line's sum but not the periods'
+    line = order.lines.get(sku="CJ-ZZ-500G")
+    other_period = order.lines.get(sku="SM-HS-250G").allocations.first().period
+    Allocation.objects.create(line=line, period=other_period, cooperative=line.cooperative, recipient_type=RecipientType.PLATFORM,
+                              entry_type=EntryType.REVERSAL, amount_fen=-1, booked_at=timezone.now())
+    Allocation.objects.create(line=line, period=line.allocations.first().period, cooperative=line.cooperative,
+                              recipient_type=RecipientType.PLATFORM, entry_type=EntryType.EARNING, amount_fen=1, booked_at=timezone.now())
+    problems = ledger_audit()
+    assert any(str(other_period) in problem for problem in problems)
