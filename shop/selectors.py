@@ -9,7 +9,9 @@ from typing import Iterable
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from shop.models import (
     Category,
@@ -17,8 +19,10 @@ from shop.models import (
     ProductImage,
     ProductPage,
     ProductVariant,
+    ReservationStatus,
     Shareholding,
     StockRecord,
+    StockReservation,
     Village,
     Workshop,
 )
@@ -72,12 +76,16 @@ def product_listing_queryset(
 ) -> QuerySet[ProductPage]:
     """Live, public products with price range and stock flag, related rows prefetched."""
     active_variants = Q(variants__is_active=True)
+    # In stock = some active variant has units on hand beyond those held by checkouts.
+    held = (
+        StockReservation.objects.filter(record=OuterRef("pk"), status=ReservationStatus.ACTIVE, expires_at__gt=timezone.now())
+        .values("record")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    free = StockRecord.objects.annotate(held=Coalesce(Subquery(held), 0)).filter(on_hand__gt=F("held"))
     in_stock = Exists(
-        ProductVariant.objects.filter(
-            page_id=OuterRef("pk"),
-            is_active=True,
-            sku__in=StockRecord.objects.filter(on_hand__gt=0).values("sku"),
-        )
+        ProductVariant.objects.filter(page_id=OuterRef("pk"), is_active=True, sku__in=free.values("sku"))
     )
     products = (
         ProductPage.objects.live()

@@ -102,3 +102,18 @@ def test_api_docs_page_is_served_without_external_assets(client):
     html = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr.net" not in html
+
+
+def test_product_held_entirely_by_checkouts_is_listed_as_out_of_stock(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from shop.inventory import stock_reserve
+
+    # 长街头水紫菜: 200 + 80 units, all held by unpaid checkouts
+    stock_reserve(quantities={"CJ-ZC-100G": 200, "CJ-ZC-300G": 80}, reference="HELD-ALL",
+                  expires_at=timezone.now() + datetime.timedelta(minutes=10))
+    listed = {p["slug"]: p for p in client.get("/api/v1/products/?page_size=100").json()["results"]}
+    assert listed["changjie-zicai"]["in_stock"] is False
+    assert listed["changjie-zhizi"]["in_stock"] is True
