@@ -13,4 +13,5 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Housekeeping only: reads already ignore expired holds.
     "expire-unpaid-orders": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
+    "stop-finished-live-offers": {"task": "livestream.tasks.offer_stop_due", "schedule": 15.0},
 }

@@ -308,3 +308,20 @@ SHOP_PARTICIPANT_SCOPE = "orders.scoping.participants_visible_to"
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=15)
 CART_MAX_QUANTITY_PER_LINE = 99
 CART_MAX_LINES = 30
+
+# --- Live selling -----------------------------------------------------------------------------
+# Live-only offer prices reach the cart through this provider (orders knows nothing of live).
+ORDERS_OFFER_PROVIDER = "livestream.offers.LiveOfferProvider"
+# The media server (nginx-rtmp): where encoders push, and where its HLS playlists are served.
+LIVE_RTMP_URL = env.str("LIVE_RTMP_URL", default="rtmp://127.0.0.1:1935/live")
+LIVE_HLS_BASE_URL = env.str("LIVE_HLS_BASE_URL", default="http://127.0.0.1:8080/hls")
+# on_publish / on_publish_done callbacks must carry this token (?token=…) in their URL; with no
+# token set they are accepted from the loopback address only (media server on the same host).
+LIVE_MEDIA_CALLBACK_TOKEN = env.str("LIVE_MEDIA_CALLBACK_TOKEN", default="")
+# Purchases from a replay carry the session (and pay the host) this long after it ended.
+LIVE_ATTRIBUTION_HOURS = env.int("LIVE_ATTRIBUTION_HOURS", default=24)
+# Chat: at most this many messages per viewer per window (seconds).
+LIVE_CHAT_RATE = env.int("LIVE_CHAT_RATE", default=5)
+LIVE_CHAT_WINDOW_SECONDS = env.int("LIVE_CHAT_WINDOW_SECONDS", default=10)
+# The catalogue search boosts products of sessions on air.
+SEARCH_LIVE_PRODUCT_IDS = "livestream.sessions.live_product_ids"

@@ -26,6 +26,7 @@ urlpatterns = [
     path("producers/", include("shop.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     path("", include("orders.urls")),
+    path("", include("livestream.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,3 +1,5 @@
-"""WebSocket routes of every app, gathered for the ASGI router (the live room adds its own)."""
+"""WebSocket routes of every app, gathered for the ASGI router."""
 
-websocket_urlpatterns: list = []
+from livestream.routing import websocket_urlpatterns as live_websockets
+
+websocket_urlpatterns: list = [*live_websockets]

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from orders.models import Cart, CartLine, ShippingMethod
+from orders.offers import Buyer, offer_provider
 from orders.shipping import needs_address, shipping_fee_fen, shipping_method_for
 from shop.models import ProductVariant, ShippingProfile
 from shop.selectors import stock_available
@@ -52,6 +53,9 @@ class CartLineView:
     host_rate_bp: int | None
     problem: str = ""
     short_by_stock: bool = False
+    offer_id: int | None = None  # set only while the line is priced by a running offer
+    catalogue_price_fen: int = 0
+    offer_ended: bool = False  # the line was added under an offer that has ended since
 
 
 @dataclass
@@ -94,8 +98,15 @@ def _check_quantity(quantity: int) -> None:
 
 
 @transaction.atomic
-def cart_add(*, cart: Cart, sku: str, quantity: int = 1, attribution: Attribution | None = None) -> CartLine:
-    """Add units of a SKU (to the existing line if there is one). Raises CartError."""
+def cart_add(
+    *, cart: Cart, sku: str, quantity: int = 1, attribution: Attribution | None = None,
+    offer_id: int | None = None, buyer: Buyer | None = None,
+) -> CartLine:
+    """Add units of a SKU (to the existing line if there is one). Raises CartError.
+
+    With `offer_id` the line is priced by that running offer: its units come from the offer's
+    pool, at most its per-buyer limit less what `buyer` already bought under it.
+    """
     _check_quantity(quantity)
     variant = _variant(sku)
     line = CartLine.objects.select_for_update().filter(cart=cart, sku=variant.sku).first()
@@ -105,7 +116,15 @@ def cart_add(*, cart: Cart, sku: str, quantity: int = 1, attribution: Attributio
         line = CartLine(cart=cart, sku=variant.sku, quantity=0)
     new_quantity = line.quantity + quantity
     _check_quantity(new_quantity)
-    available = stock_available(skus=[variant.sku])[variant.sku]
+    if offer_id is None and line.offer_id and _offer_running(line.offer_id):
+        offer_id = line.offer_id  # one line per SKU: more units of a live-priced line stay live-priced
+    if offer_id is not None:
+        _check_offer(offer_id=offer_id, sku=variant.sku, quantity=new_quantity, buyer=buyer)
+        line.offer_id = offer_id
+        available = new_quantity  # the offer's pool is held apart from the general stock
+    else:
+        line.offer_id = None
+        available = stock_available(skus=[variant.sku])[variant.sku]
     if new_quantity > available:
         raise CartError(
             _("Only %(n)s of %(item)s left.") % {"n": available, "item": f"{variant.page.title} {variant.label}"}
@@ -123,6 +142,31 @@ def cart_add(*, cart: Cart, sku: str, quantity: int = 1, attribution: Attributio
 
 
 @transaction.atomic
+def _check_offer(*, offer_id: int, sku: str, quantity: int, buyer: Buyer | None) -> None:
+    provider = offer_provider()
+    terms = provider.terms([offer_id]).get(offer_id)
+    if terms is None or not terms.active or terms.sku != sku:
+        raise CartError(_("This live offer has ended."))
+    allowed = terms.per_buyer_limit - (provider.bought(offer_id=offer_id, buyer=buyer) if buyer else 0)
+    if quantity > allowed:
+        raise CartError(
+            _("This live offer allows %(n)s per buyer.") % {"n": terms.per_buyer_limit}
+            if allowed > 0
+            else _("You already have this live offer's limit of %(n)s.") % {"n": terms.per_buyer_limit}
+        )
+    if quantity > terms.remaining:
+        raise CartError(
+            _("Only %(n)s left at the live price.") % {"n": terms.remaining}
+            if terms.remaining
+            else _("The live offer is sold out.")
+        )
+
+
+def _offer_running(offer_id: int) -> bool:
+    terms = offer_provider().terms([offer_id]).get(offer_id)
+    return terms is not None and terms.active
+
+
 def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
     """Set a line's quantity; 0 removes it. Raises CartError."""
     line = CartLine.objects.select_for_update().filter(cart=cart, pk=line_id).first()
@@ -132,9 +176,13 @@ def cart_set_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine | 
         line.delete()
         return None
     _check_quantity(quantity)
-    available = stock_available(skus=[line.sku])[line.sku]
-    if quantity > available:
-        raise CartError(_("Only %(n)s left.") % {"n": available})
+    terms = offer_provider().terms([line.offer_id]).get(line.offer_id) if line.offer_id else None
+    if terms is not None and terms.active:
+        _check_offer(offer_id=line.offer_id, sku=line.sku, quantity=quantity, buyer=None)
+    else:
+        available = stock_available(skus=[line.sku])[line.sku]
+        if quantity > available:
+            raise CartError(_("Only %(n)s left.") % {"n": available})
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     return line
@@ -158,6 +206,8 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
             existing.quantity = min(existing.quantity + line.quantity, MAX_QUANTITY_PER_LINE)
             if line.live_session_id:
                 existing.live_session_id, existing.host_id, existing.host_rate_bp = line.live_session_id, line.host_id, line.host_rate_bp
+            if line.offer_id:
+                existing.offer_id = line.offer_id
             existing.save()
         elif target.lines.count() < MAX_LINES:
             line.cart = target
@@ -176,20 +226,28 @@ def cart_view(*, cart: Cart | None) -> CartView:
         for v in ProductVariant.objects.select_related("page").filter(sku__in=[line.sku for line in lines])
     }
     available = stock_available(skus=[line.sku for line in lines])
+    offer_ids = [line.offer_id for line in lines if line.offer_id]
+    offers = offer_provider().terms(offer_ids) if offer_ids else {}
     view = CartView()
     for line in lines:
         variant = variants.get(line.sku)
         on_sale = variant is not None and variant.is_active and variant.page.live
         product = variant.page if on_sale else None
+        terms = offers.get(line.offer_id) if line.offer_id else None
+        live_price = on_sale and terms is not None and terms.active and terms.sku == line.sku
+        line_available = terms.remaining if live_price else available[line.sku]
         problem = ""
-        short = on_sale and line.quantity > available[line.sku]
+        short = on_sale and line.quantity > line_available
         if not on_sale:
             problem = _("No longer on sale.")
+        elif live_price and line.quantity > terms.per_buyer_limit:
+            problem = _("This live offer allows %(n)s per buyer.") % {"n": terms.per_buyer_limit}
         elif short:
             problem = (
-                _("Only %(n)s left.") % {"n": available[line.sku]} if available[line.sku] else _("Sold out.")
+                _("Only %(n)s left.") % {"n": line_available} if line_available else _("Sold out.")
             )
-        price = variant.price_fen if variant else 0
+        catalogue_price = variant.price_fen if variant else 0
+        price = terms.price_fen if live_price else catalogue_price
         view.lines.append(
             CartLineView(
                 id=line.pk,
@@ -201,7 +259,7 @@ def cart_view(*, cart: Cart | None) -> CartView:
                 variant_label=variant.label if variant else "",
                 unit_price_fen=price,
                 line_total_fen=price * line.quantity,
-                available=available[line.sku],
+                available=line_available,
                 shipping_profile=getattr(product, "shipping_profile", ShippingProfile.AMBIENT),
                 cooperative_id=getattr(product, "cooperative_id", None),
                 live_session_id=line.live_session_id,
@@ -209,6 +267,9 @@ def cart_view(*, cart: Cart | None) -> CartView:
                 host_rate_bp=line.host_rate_bp,
                 problem=problem,
                 short_by_stock=short,
+                offer_id=line.offer_id if live_price else None,
+                catalogue_price_fen=catalogue_price,
+                offer_ended=bool(line.offer_id) and not live_price,
             )
         )
     return view

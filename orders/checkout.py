@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from orders.cart import cart_summary
 from orders.models import Cart, Order, OrderEvent, OrderLine, OrderStatus
+from orders.offers import OfferClaim, OfferLimitReached, buyer_for, offer_provider
 from shop.inventory import SoldOut, stock_reserve
 
 
@@ -87,6 +88,7 @@ def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None =
             product_title=line.product_title, variant_label=line.variant_label,
             unit_price_fen=line.unit_price_fen, quantity=line.quantity, line_total_fen=line.line_total_fen,
             live_session_id=line.live_session_id, host_id=line.host_id, host_rate_bp=line.host_rate_bp,
+            offer_id=line.offer_id,
         )
         for line in view.lines
     )
@@ -95,6 +97,13 @@ def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None =
         actor=order.user, note=_("Order placed"),
     )
     cart.lines.all().delete()
+    claims = [OfferClaim(offer_id=line.offer_id, sku=line.sku, quantity=line.quantity) for line in view.lines if line.offer_id]
+    if claims:
+        # Moves the units from the offers' pools into this order's hold (below), or raises.
+        try:
+            offer_provider().claim(claims=claims, buyer=buyer_for(user=user, phone=contact.phone), reference=number)
+        except OfferLimitReached as limit:
+            raise CheckoutError(str(limit)) from limit
     # Last, so the SKU rows stay locked only from here to the commit: checkouts of a popular
     # SKU queue behind each other for as short a time as possible. SoldOut rolls everything back.
     stock_reserve(quantities=quantities, reference=number, expires_at=reserved_until)

@@ -67,7 +67,8 @@ class Cart(models.Model):
 class CartLine(models.Model):
     """A SKU and quantity in a cart. Prices are never stored here: they are recomputed on read.
 
-    live_session_id / host_id / host_rate_bp carry a live-session attribution as data.
+    live_session_id / host_id / host_rate_bp carry a live-session attribution as data, offer_id
+    a live-only offer.
     """
 
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
@@ -76,6 +77,9 @@ class CartLine(models.Model):
     live_session_id = models.PositiveBigIntegerField(null=True, blank=True)
     host_id = models.PositiveBigIntegerField(null=True, blank=True)
     host_rate_bp = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(10_000)])
+    # A live-only offer the line was added under, as data: its price and pool come from the
+    # offer provider (orders/offers.py) on every read, while the offer runs.
+    offer_id = models.PositiveBigIntegerField(null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -162,6 +166,7 @@ class OrderLine(models.Model):
     live_session_id = models.PositiveBigIntegerField(null=True, blank=True)
     host_id = models.PositiveBigIntegerField(null=True, blank=True)
     host_rate_bp = models.PositiveIntegerField(null=True, blank=True)
+    offer_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["id"]

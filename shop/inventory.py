@@ -152,6 +152,37 @@ def stock_reserve(*, quantities: Mapping[str, int], reference: str, expires_at: 
     ]
 
 
+@transaction.atomic
+def stock_hold_shrink(*, reference: str, quantities: Mapping[str, int]) -> None:
+    """Hand units of `reference`'s active holds back, per SKU: a pool giving units to a checkout.
+
+    The SKU rows stay locked until the caller's transaction ends, so the caller's own
+    stock_reserve takes exactly those units. Raises SoldOut when a hold is smaller than asked.
+    """
+    now = timezone.now()
+    records = _lock_records(quantities)
+    holds = {
+        hold.record_id: hold
+        for hold in StockReservation.objects.select_for_update().filter(
+            reference=reference, status=ReservationStatus.ACTIVE, expires_at__gt=now, record__in=records.values()
+        )
+    }
+    shortages = {}
+    for sku, quantity in quantities.items():
+        hold = holds.get(records[sku].pk)
+        if hold is None or hold.quantity < quantity:
+            shortages[sku] = hold.quantity if hold else 0
+    if shortages:
+        raise SoldOut(shortages)
+    for sku, quantity in quantities.items():
+        hold = holds[records[sku].pk]
+        if hold.quantity == quantity:
+            hold.status = ReservationStatus.RELEASED  # empty: a hold never holds zero units
+        else:
+            hold.quantity -= quantity
+        hold.save(update_fields=["quantity", "status"])
+
+
 @dataclass(frozen=True)
 class ConversionResult:
     sold: dict[str, int]
