@@ -245,7 +245,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+# The live room shows checkout in a frame of its own; no other site may frame ours.
+X_FRAME_OPTIONS = "SAMEORIGIN"
 if env.bool("DJANGO_BEHIND_PROXY", default=PRODUCTION):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,3 +7,6 @@ class LivestreamConfig(AppConfig):
 
     name = "livestream"
     verbose_name = _("Live selling")
+
+    def ready(self) -> None:
+        from livestream import receivers  # noqa: F401 - hears orders being paid (sales ticker)

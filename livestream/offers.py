@@ -121,9 +121,11 @@ def offers_running(session: LiveSession) -> list[LiveOffer]:
     return [o for o in session.offers.filter(status=OfferStatus.ACTIVE).order_by("starts_at", "id") if offer_is_running(o, now=now)]
 
 
-def offer_bought(*, offer_id: int, buyer: Buyer) -> int:
+def offer_bought(*, offer_id: int, buyer: Buyer, excluding_order: str = "") -> int:
     """Units this buyer holds under the offer in orders that still count (not cancelled or expired)."""
     lines = OrderLine.objects.filter(offer_id=offer_id).exclude(order__status__in=_VOID)
+    if excluding_order:
+        lines = lines.exclude(order__number=excluding_order)
     if buyer.user_id is not None:
         lines = lines.filter(order__user_id=buyer.user_id)
     elif buyer.phone:
@@ -158,7 +160,7 @@ def offer_claim(*, claims: list[OfferClaim], buyer: Buyer, reference: str) -> No
         if claim.quantity > offer.remaining:
             shortages[claim.sku] = offer.remaining
             continue
-        already = offer_bought(offer_id=offer_id, buyer=buyer)
+        already = offer_bought(offer_id=offer_id, buyer=buyer, excluding_order=reference)
         if already + claim.quantity > offer.per_buyer_limit:
             raise OfferLimitReached(
                 _("The live offer allows %(n)s per buyer; you already have %(k)s.")

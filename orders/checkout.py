@@ -10,14 +10,30 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.cart import cart_summary
-from orders.models import Cart, Order, OrderEvent, OrderLine, OrderStatus
+from orders.cart import cart_summary, cart_view
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus
 from orders.offers import OfferClaim, OfferLimitReached, buyer_for, offer_provider
 from shop.inventory import SoldOut, stock_reserve
 
 
 class CheckoutError(Exception):
     """The order cannot be placed; the message says what to fix."""
+
+
+class OfferEnded(SoldOut):
+    """Lines added at a live price whose offer has since sold out or ended.
+
+    Nothing is charged at a price the shopper did not see: the lines are moved back to the
+    catalogue price (the cart now shows it) and placing the order again buys at that price.
+    """
+
+    def __init__(self, lines: dict[str, str]):
+        self.shortages = {sku: 0 for sku in lines}
+        Exception.__init__(
+            self,
+            _("The live price of %(items)s has ended; your cart now shows the regular price. "
+              "Place the order again to buy at that price.") % {"items": "、".join(lines.values())},
+        )
 
 
 @dataclass(frozen=True)
@@ -43,18 +59,33 @@ def order_number(now: datetime.datetime | None = None) -> str:
     return f"LJ{now:%Y%m%d}-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-@transaction.atomic
 def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None = None) -> Order:
     """Turn the cart into an order awaiting payment, holding its stock for a limited time.
 
-    Prices, titles and the delivery fee are computed here from the catalogue, never taken from
-    the request. The cart is emptied. Raises CheckoutError (empty cart, a line with a problem,
-    missing address) or SoldOut (someone else got the last units; nothing is held).
+    Prices, titles and the delivery fee are computed here from the catalogue (or a running
+    live offer), never taken from the request. The cart is emptied. Raises CheckoutError
+    (empty cart, a line with a problem, missing address), SoldOut (someone else got the last
+    units; nothing is held) or OfferEnded (a live price ended; the cart now shows the regular
+    price, and placing the order again buys at it).
     """
+    try:
+        return _order_place(cart=cart, contact=contact, user=user)
+    except OfferEnded:
+        # Committed on its own, after the rollback: the next attempt is at the shown price.
+        ended = [line.id for line in cart_view(cart=cart).lines if line.offer_ended]
+        CartLine.objects.filter(pk__in=ended).update(offer_id=None)
+        raise
+
+
+@transaction.atomic
+def _order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None) -> Order:
     summary = cart_summary(cart=cart)
     view = summary.view
     if not view.lines:
         raise CheckoutError(_("Your cart is empty."))
+    ended = {line.sku: f"{line.product_title} {line.variant_label}" for line in view.lines if line.offer_ended}
+    if ended:
+        raise OfferEnded(ended)
     problems = [f"{line.product_title} {line.variant_label}: {line.problem}" for line in view.lines if line.problem and not line.short_by_stock]
     if problems:
         raise CheckoutError("；".join(problems))
@@ -110,4 +141,4 @@ def order_place(*, cart: Cart, contact: Contact, user: AbstractBaseUser | None =
     return order
 
 
-__all__ = ["CheckoutError", "Contact", "SoldOut", "order_place"]
+__all__ = ["CheckoutError", "Contact", "OfferEnded", "SoldOut", "order_place"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from orders import stripe_gateway as gateway
 from orders.allocations import allocations_book_for_order
 from orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
+from orders.signals import order_paid
 from orders.status import order_transition
 from shop.inventory import stock_sell_reserved
 
@@ -111,6 +112,8 @@ def order_mark_paid(*, payment: Payment, note: str) -> Order:
         from orders.tasks import send_order_confirmation
 
         transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
+        # robust: a listener failing (a room socket down, say) never fails the payment itself.
+        transaction.on_commit(lambda: order_paid.send(sender=Order, order_id=order.pk), robust=True)
         return order
     refund = Refund.objects.create(
         order=order, payment=payment, amount_fen=payment.amount_fen,

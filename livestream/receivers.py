@@ -1,0 +1,15 @@
+"""Signal receivers: thin callers of the services that react to other apps' news."""
+
+from django.dispatch import receiver
+
+from orders.models import Order
+from orders.signals import order_paid
+
+
+@receiver(order_paid)
+def announce_live_sale(sender, order_id: int, **kwargs) -> None:
+    from livestream.sales import order_paid_announce
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is not None:
+        order_paid_announce(order=order)
