@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -37,6 +38,9 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_page_context(home=self))
+        # Other apps add their own sections (live selling shows who is on air) through the
+        # "home_page_sections" hook: functions of the request returning HTML, or "" for none.
+        context["home_sections"] = [section for fn in hooks.get_hooks("home_page_sections") if (section := fn(request))]
         return context
 
 

@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PaymentStatusEnum": "orders.models.PaymentStatus",
         "RefundStatusEnum": "orders.models.RefundStatus",
+        "LiveSessionStatusEnum": "livestream.models.SessionStatus",
     },
     # Only the public API v1; Wagtail's admin API is internal to the admin.
     "PREPROCESSING_HOOKS": ["config.api_schema.public_api_only"],

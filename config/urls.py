@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("orders.api.urls")),
     path("api/v1/", include("orders.api.accounting_urls")),
     path("api/v1/", include("orders.api.dashboard_urls")),
+    path("api/v1/", include("livestream.api.urls")),
     path("gongfu/", include("orders.dashboard_urls")),
     path("producers/", include("shop.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),

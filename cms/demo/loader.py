@@ -249,5 +249,8 @@ def demo_load(*, progress: Progress = lambda message: None, activity: bool = Tru
         ]
         home.save_revision().publish()
     _stories(home, refs)
+    from livestream.demo import live_demo_load
+
+    live_demo_load(progress=progress)
     if activity:
         demo_activity_load(admin=admin, progress=progress)

@@ -64,6 +64,10 @@ class CartLineSerializer(serializers.Serializer):
     line_total_display = FenDisplayField(source="line_total_fen")
     available = serializers.IntegerField(help_text="Units that can be bought now.")
     problem = serializers.CharField(help_text="Why this line cannot be checked out now; empty when it can.")
+    live_session_id = serializers.IntegerField(allow_null=True, help_text="The live session the line was bought from.")
+    offer_id = serializers.IntegerField(allow_null=True, help_text="The running live offer pricing this line, if any.")
+    catalogue_price_fen = serializers.IntegerField(help_text="The regular price, shown struck through beside a live price.")
+    offer_ended = serializers.BooleanField(help_text="Added at a live price that has ended: the regular price applies.")
 
 
 class CartSerializer(serializers.Serializer):

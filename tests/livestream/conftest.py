@@ -12,7 +12,7 @@ from shop.models import ProductPage
 
 @pytest.fixture
 def host_user(db, django_user_model):
-    return django_user_model.objects.create_user("asaosao", "asaosao@example.com", "pw-for-tests-only")
+    return django_user_model.objects.create_user("host-under-test", "host-under-test@example.com", "pw-for-tests-only")
 
 
 @pytest.fixture

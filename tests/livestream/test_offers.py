@@ -200,3 +200,15 @@ def test_receiving_more_stock_does_not_enlarge_the_pool(on_air, zhizi):
     stock_receive(sku=offer.sku, quantity=100)
     offer.refresh_from_db()
     assert offer.remaining == 3
+
+
+def test_cart_page_shows_the_live_price_and_later_that_it_ended(client, on_air, zhizi):
+    from django.urls import reverse
+
+    offer = _running_offer(on_air, zhizi, price_fen=990)
+    client.post(reverse("livestream:buy", args=[on_air.pk]), {"sku": offer.sku, "quantity": 1, "offer_id": offer.pk})
+    page = client.get(reverse("orders:cart")).content.decode()
+    assert "¥9.90" in page and 'class="live-price"' in page
+    offer_stop(offer=offer)
+    page = client.get(reverse("orders:cart")).content.decode()
+    assert 'class="live-price"' not in page and "cart-line__note" in page
