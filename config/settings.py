@@ -314,6 +314,8 @@ CART_MAX_LINES = 30
 # --- Live selling -----------------------------------------------------------------------------
 # Live-only offer prices reach the cart through this provider (orders knows nothing of live).
 ORDERS_OFFER_PROVIDER = "livestream.offers.LiveOfferProvider"
+# Statements and exports name hosts (the ledger keeps only their id) through this.
+ORDERS_HOST_NAMES = "livestream.selectors.host_names"
 # The media server (nginx-rtmp): where encoders push, and where its HLS playlists are served.
 LIVE_RTMP_URL = env.str("LIVE_RTMP_URL", default="rtmp://127.0.0.1:1935/live")
 LIVE_HLS_BASE_URL = env.str("LIVE_HLS_BASE_URL", default="http://127.0.0.1:8080/hls")

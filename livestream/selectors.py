@@ -28,3 +28,10 @@ def sessions_upcoming(*, within: datetime.timedelta = datetime.timedelta(days=14
 
 def sessions_replays() -> QuerySet[LiveSession]:
     return _sessions().filter(status=SessionStatus.ENDED).order_by("-ended_at")
+
+
+def host_names(host_ids: set[int]) -> dict[int, str]:
+    """Display names of hosts by id: statements and exports name hosts through this."""
+    from livestream.models import Host
+
+    return dict(Host.objects.filter(pk__in=host_ids).values_list("pk", "display_name"))

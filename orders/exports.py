@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
@@ -146,7 +147,7 @@ def statements_bulk(*, cooperative: Cooperative, month: datetime.date) -> dict[R
 
 
 def recipient_names(recipients) -> dict[Recipient, str]:
-    """Display names: "长街镇·西岙村", a participant's name, "#<host id>", 平台, 公司留存."""
+    """Display names: "长街镇·西岙村", a participant's name, a host's name ("#<id>" if unknown), 平台, 公司留存."""
     recipients = list(recipients)
     village_ids = {r.village_id for r in recipients if r.village_id}
     villages = {v.pk: str(v) for v in Village.objects.filter(pk__in=village_ids).only("name", "township")}
@@ -155,6 +156,7 @@ def recipient_names(recipients) -> dict[Recipient, str]:
         .order_by()
         .values_list("pk", "name")
     )
+    hosts = _host_names({r.host_id for r in recipients if r.host_id is not None})
     names = {}
     for r in recipients:
         if r.type == PayoutRecipient.VILLAGE:
@@ -162,12 +164,18 @@ def recipient_names(recipients) -> dict[Recipient, str]:
         elif r.type == PayoutRecipient.PARTICIPANT:
             names[r] = participants.get(r.participant_id, "")
         elif r.type == PayoutRecipient.HOST:
-            names[r] = f"#{r.host_id}" if r.host_id is not None else "—"
+            names[r] = hosts.get(r.host_id) or (f"#{r.host_id}" if r.host_id is not None else "—")
         elif r.type == PayoutRecipient.RESERVE:
             names[r] = _("Cooperative reserve")
         else:
             names[r] = _("Platform")
     return names
+
+
+def _host_names(host_ids: set[int]) -> dict[int, str]:
+    """Hosts are live selling's; the function named by ORDERS_HOST_NAMES names them (else "#id")."""
+    path = getattr(settings, "ORDERS_HOST_NAMES", "")
+    return import_string(path)(host_ids) if path and host_ids else {}
 
 
 STATEMENT_MONEY_COLUMNS = (2, 3, 4, 5, 6)

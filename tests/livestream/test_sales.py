@@ -184,3 +184,11 @@ def test_reminder_is_emailed_once_when_the_session_goes_live(client, live_sessio
     assert reverse("livestream:room", args=[live_session.pk]) in mailoutbox[0].body
     late = client.post(url, {"email": "late@example.com"}, headers={"Accept": "application/json"})
     assert late.status_code == 409
+
+
+def test_statements_and_exports_name_the_host(on_air):
+    from orders.exports import recipient_names
+    from orders.statements import Recipient
+
+    names = recipient_names([Recipient("host", host_id=on_air.host_id), Recipient("host", host_id=987654)])
+    assert sorted(names.values()) == ["#987654", "阿嫂嫂"]
