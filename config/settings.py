@@ -170,6 +170,13 @@ ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_INDEX_DIR = VAR_DIR / "search"
 # Wagtail's own admin search stays on the database; the catalogue search lives in search/.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The catalogue search (search/): Elasticsearch when ELASTICSEARCH_URL is set, otherwise the
+# embedded SQLite FTS5 index under SEARCH_INDEX_DIR. The name is the Elasticsearch alias (or the
+# embedded index's file stem); SEARCH_LIVE_PRODUCT_IDS names a callable giving the ids of
+# products live right now (the live-streaming app points it at its own selector).
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="") or ("elasticsearch" if ELASTICSEARCH_URL else "embedded")
+SEARCH_INDEX_NAME = env.str("SEARCH_INDEX_NAME", default="catalogue")
+SEARCH_LIVE_PRODUCT_IDS = "search.live.no_products_live"
 
 # --- Payments ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
@@ -245,8 +252,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# The live room shows checkout in a frame of its own; no other site may frame ours.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No framing, except the checkout pages the live room shows in its own frame (orders/views.py).
+X_FRAME_OPTIONS = "DENY"
 if env.bool("DJANGO_BEHIND_PROXY", default=PRODUCTION):
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders import addresses, forms
@@ -115,6 +116,7 @@ def _checkout_initial(request: HttpRequest, saved: list[Address]) -> dict:
     return {"mobile": mobile, "email": user.email}
 
 
+@xframe_options_sameorigin  # the live room's buy sheet shows it in a frame
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
     cart = cart_for_request(request)
@@ -157,6 +159,7 @@ def _pay_texts() -> dict[str, str]:
     }
 
 
+@xframe_options_sameorigin  # the live room's buy sheet shows it in a frame
 @require_GET
 def order_pay(request: HttpRequest, number: str) -> HttpResponse:
     order = order_for_request(request, number=number)
@@ -231,6 +234,7 @@ def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("orders:order-detail", number=order.number)
 
 
+@xframe_options_sameorigin  # the live room's buy sheet shows it in a frame
 @require_GET
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = order_for_request(request, number=number)

@@ -31,6 +31,10 @@ def pytest_configure(config):
     media = tempfile.mkdtemp(prefix="am-test-media-")
     settings.MEDIA_ROOT = media
     config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
+    # The catalogue search index too: one per test session, so parallel runs never share one.
+    search_dir = tempfile.mkdtemp(prefix="am-test-search-")
+    settings.SEARCH_INDEX_DIR = search_dir
+    config.add_cleanup(lambda: shutil.rmtree(search_dir, ignore_errors=True))
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     }

@@ -15,6 +15,7 @@ BENCHMARKS = {
     "flash_sale": "tests.bench.flash_sale",
     "checkout": "tests.bench.checkout",
     "settlement": "tests.bench.settlement",
+    "search": "tests.bench.search",
 }
 
 

@@ -154,6 +154,7 @@ def test_checkout_renders_without_site_chrome_inside_the_rooms_frame(client, on_
     plain = client.get(reverse("orders:checkout"))
     assert 'class="site-header"' in plain.content.decode() and 'class="site-header"' not in framed.content.decode()
     assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get("/")["X-Frame-Options"] == "DENY"  # nothing else may be framed
 
 
 def test_report_is_for_the_host_and_staff_only(client, on_air, django_user_model, host_user):

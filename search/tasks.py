@@ -1,0 +1,16 @@
+"""Celery tasks: thin shells over search.indexing; safe to run twice."""
+
+from celery import shared_task
+from elastic_transport import ConnectionError as SearchConnectionError
+from elastic_transport import ConnectionTimeout
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, SearchConnectionError, ConnectionTimeout),
+    retry_backoff=True,
+    max_retries=5,
+)
+def product_index_update(product_ids: list[int]) -> dict[str, int]:
+    from search import indexing
+
+    return indexing.product_index_update(product_ids=product_ids)
