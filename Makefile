@@ -28,6 +28,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py search_index rebuild
 
 # Payments run offline against localstripe (a Stripe emulator) unless real keys are set.
 LOCALSTRIPE_PORT ?= 8420
