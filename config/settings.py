@@ -148,8 +148,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Our subclass of channels_redis' layer: bounded blocking pools without a socket read
+    # timeout, which redis-py 8 needs under load (config/channel_layers.py says why).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "config.channel_layers.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "max_connections": 100},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -307,7 +312,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Wagtail's own background tasks log every run at INFO; keep their failures only.
-    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+        # Eager tasks (no broker) would log every search-index refresh; real workers log theirs.
+        "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
+    },
 }
 
 # --- Shop -------------------------------------------------------------------------------------
@@ -326,6 +336,9 @@ ORDERS_HOST_NAMES = "livestream.selectors.host_names"
 # The media server (nginx-rtmp): where encoders push, and where its HLS playlists are served.
 LIVE_RTMP_URL = env.str("LIVE_RTMP_URL", default="rtmp://127.0.0.1:1935/live")
 LIVE_HLS_BASE_URL = env.str("LIVE_HLS_BASE_URL", default="http://127.0.0.1:8080/hls")
+# Where the app itself reads playlists (to build replays) when the public address above is not
+# reachable from its containers, e.g. http://media:8080/hls in docker-compose.yml.
+LIVE_HLS_FETCH_BASE_URL = env.str("LIVE_HLS_FETCH_BASE_URL", default="") or LIVE_HLS_BASE_URL
 # on_publish / on_publish_done callbacks must carry this token (?token=…) in their URL; with no
 # token set they are accepted from the loopback address only (media server on the same host).
 LIVE_MEDIA_CALLBACK_TOKEN = env.str("LIVE_MEDIA_CALLBACK_TOKEN", default="")

@@ -6,6 +6,7 @@ integer fen; times ISO 8601.
 """
 
 from django.utils import timezone
+from django.utils.html import escape
 
 from livestream.models import Comment, LiveOffer, LiveSession
 from shop.models import ProductPage, ProductVariant
@@ -111,11 +112,12 @@ def sale_event(*, buyer_name: str, quantity: int, label: str, product_title: str
 
 
 def comment_payload(comment: Comment) -> dict:
-    # Text goes out as data; the page renders it with textContent, never as HTML.
+    # Viewers type these, so they leave the server HTML-escaped, once, here: a page may insert
+    # them as markup ("<script>" arrives as "&lt;script&gt;" and shows as typed).
     return {
         "id": comment.pk,
-        "author": comment.author_name,
-        "body": comment.body,
+        "author": escape(comment.author_name),
+        "body": escape(comment.body),
         "user_id": comment.user_id,
         "at": comment.created_at,
     }

@@ -6,6 +6,7 @@ a second run writes nothing.
 """
 
 import datetime
+import functools
 import io
 from collections.abc import Callable
 
@@ -43,12 +44,17 @@ Progress = Callable[[str], None]
 OPENING_STOCK_REASON = "期初库存（演示数据）"
 
 
+# Drawing is deterministic and the slowest part of loading the demo: a process that loads it
+# again (the test suite, after tests that empty the database) reuses what it drew.
+_render = functools.lru_cache(maxsize=None)(render_product_image)
+
+
 def _image(title: str, *, motif: str, caption: str, subtitle: str = "", palette=None, seed: int = 0):
     Image = get_image_model()
     existing = Image.objects.filter(title=title).first()
     if existing:
         return existing
-    jpeg = render_product_image(
+    jpeg = _render(
         motif=motif, title=caption, subtitle=subtitle, palette=palette, seed=seed, size=(1200, 1200)
     )
     image = Image(title=title, description=caption, file=ImageFile(io.BytesIO(jpeg), name=f"demo-{seed:03d}.jpg"))

@@ -10,6 +10,7 @@ a new file and then replaces the pointer atomically, so searches never see a hal
 """
 
 import datetime
+import logging
 import os
 import sqlite3
 import uuid
@@ -28,6 +29,7 @@ from search.highlight import highlight
 from search.query import EXACT_TITLE_BOOST, LIVE_BOOST, FacetValue, Hit, SearchRequest, SearchResults, Suggestion
 from search.spelling import closest, deletions, max_edits
 
+logger = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
 TOKEN_COLUMNS = (
     "title_grams", "title_chars", "title_pinyin", "title_initials",
@@ -150,8 +152,24 @@ class EmbeddedBackend(SearchBackend):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{previous}{suffix}").unlink(missing_ok=True)
 
+    def _schema_of(self, path: Path) -> str | None:
+        try:
+            with closing(self._connect(path)) as connection:
+                row = connection.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
     def _ensure(self) -> Path:
+        """The current index file, made new when there is none or it has another schema.
+
+        An index written by another version of this code is replaced by an empty one (and a
+        warning says to run `search_index rebuild`), so writes never fail on a stale file.
+        """
         path = self.current_path()
+        if path is not None and self._schema_of(path) != SCHEMA_VERSION:
+            logger.warning("search index %s has another schema; run `manage.py search_index rebuild`", path.name)
+            path = None
         if path is None:
             path = self._create()
             self._swap(path)

@@ -16,6 +16,7 @@ BENCHMARKS = {
     "checkout": "tests.bench.checkout",
     "settlement": "tests.bench.settlement",
     "search": "tests.bench.search",
+    "fanout": "tests.bench.fanout",
 }
 
 
