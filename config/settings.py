@@ -344,6 +344,8 @@ LIVE_HLS_FETCH_BASE_URL = env.str("LIVE_HLS_FETCH_BASE_URL", default="") or LIVE
 LIVE_MEDIA_CALLBACK_TOKEN = env.str("LIVE_MEDIA_CALLBACK_TOKEN", default="")
 # Purchases from a replay carry the session (and pay the host) this long after it ended.
 LIVE_ATTRIBUTION_HOURS = env.int("LIVE_ATTRIBUTION_HOURS", default=24)
+# A stream that stops (a phone losing its signal) and comes back this soon resumes its session.
+LIVE_RECONNECT_GRACE_SECONDS = env.int("LIVE_RECONNECT_GRACE_SECONDS", default=120)
 # Chat: at most this many messages per viewer per window (seconds).
 LIVE_CHAT_RATE = env.int("LIVE_CHAT_RATE", default=5)
 LIVE_CHAT_WINDOW_SECONDS = env.int("LIVE_CHAT_WINDOW_SECONDS", default=10)

@@ -35,8 +35,10 @@ def _send(group: str, payload: dict) -> None:
 
 
 def send_to_room(session_id: int, payload: dict) -> None:
-    transaction.on_commit(lambda: _send(room_group(session_id), payload))
+    # robust: the change is committed whatever happens to its news; a channel layer that is
+    # down is logged, never turned into a failed go-live, sale or callback.
+    transaction.on_commit(lambda: _send(room_group(session_id), payload), robust=True)
 
 
 def send_to_hosts(session_id: int, payload: dict) -> None:
-    transaction.on_commit(lambda: _send(host_group(session_id), payload))
+    transaction.on_commit(lambda: _send(host_group(session_id), payload), robust=True)

@@ -190,7 +190,7 @@ class HostConsumer(ViewerConsumer):
             chat.viewer_mute(session=session, user_id=_int(data, "user_id"), actor=user)
             return {"type": "muted", "user_id": data["user_id"]}
         elif action == "end":
-            sessions.session_end(session=session)
+            sessions.session_end(session=session, by_host=True)
         elif action == "stats":
             return self.stats()
         return None

@@ -96,6 +96,8 @@ class LiveSession(ClusterableModel):
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Ended by the host (final) rather than by the stream stopping (the encoder may come back).
+    ended_by_host = models.BooleanField(default=False, editable=False)
     likes = models.PositiveBigIntegerField(_("likes"), default=0)
     peak_viewers = models.PositiveIntegerField(_("peak viewers"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

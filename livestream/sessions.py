@@ -60,7 +60,14 @@ def session_go_live(*, stream_key: str) -> LiveSession:
     if session is None:
         raise StreamRefused(_("Unknown stream key."))
     if session.status == SessionStatus.ENDED:
-        raise StreamRefused(_("This session has ended; schedule a new one."))
+        if not _may_resume(session):
+            raise StreamRefused(_("This session has ended; schedule a new one."))
+        # The encoder dropped (a phone losing its signal) and came back: the same session goes on.
+        session.status, session.ended_at = SessionStatus.LIVE, None
+        session.save(update_fields=["status", "ended_at"])
+        broadcast.send_to_room(session.pk, events.status_event(session))
+        _products_changed(session)
+        return session
     if session.status == SessionStatus.SCHEDULED:
         session.status = SessionStatus.LIVE
         session.started_at = timezone.now()
@@ -73,17 +80,38 @@ def session_go_live(*, stream_key: str) -> LiveSession:
     return session
 
 
+def reconnect_grace() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.LIVE_RECONNECT_GRACE_SECONDS)
+
+
+def _may_resume(session: LiveSession) -> bool:
+    """A session the stream stopping ended (not the host) comes back if the stream does, soon."""
+    return (
+        not session.ended_by_host
+        and session.ended_at is not None
+        and timezone.now() - session.ended_at <= reconnect_grace()
+    )
+
+
 @transaction.atomic
-def session_end(*, session: LiveSession, replay_url: str = "") -> LiveSession:
+def session_end(*, session: LiveSession, replay_url: str = "", by_host: bool = False) -> LiveSession:
     """Take the session off air (publish done, or the host ended it); idempotent.
 
-    Running offers end with it and give their unsold units back to stock.
+    Running offers end with it and give their unsold units back to stock. Ended by the stream
+    stopping, it goes on air again if the same stream comes back within
+    LIVE_RECONNECT_GRACE_SECONDS; ended by the host, it is over for good.
     """
     session = LiveSession.objects.select_for_update().get(pk=session.pk)
     if session.status == SessionStatus.ENDED:
-        if replay_url and not session.replay_url:
+        changed = []
+        if replay_url and session.replay_url != replay_url:
             session.replay_url = replay_url
-            session.save(update_fields=["replay_url"])
+            changed.append("replay_url")
+        if by_host and not session.ended_by_host:
+            session.ended_by_host = True
+            changed.append("ended_by_host")
+        if changed:
+            session.save(update_fields=changed)
         return session
     from livestream.offers import offer_stop
 
@@ -94,8 +122,9 @@ def session_end(*, session: LiveSession, replay_url: str = "") -> LiveSession:
         session.started_at = now
     session.status = SessionStatus.ENDED
     session.ended_at = now
+    session.ended_by_host = by_host
     session.replay_url = replay_url or session.replay_url
-    session.save(update_fields=["status", "started_at", "ended_at", "replay_url"])
+    session.save(update_fields=["status", "started_at", "ended_at", "ended_by_host", "replay_url"])
     broadcast.send_to_room(session.pk, events.status_event(session))
     _products_changed(session)
     return session

@@ -15,11 +15,12 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     require(CHROMIUM.exists(), "Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)")
-    # playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous and safe.
+    # playwright's sync API runs an event loop in this thread while it is started; the test's
+    # own ORM calls are still synchronous and safe. Per module, so the loop is gone again before
+    # tests that drive Channels or asyncio themselves (they cannot run beside a running loop).
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

@@ -55,4 +55,4 @@ def test_docker_compose_file_is_valid():
     result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     services = subprocess.run(["docker-compose", "config", "--services"], cwd=ROOT, capture_output=True, text=True).stdout.split()
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "elasticsearch"}
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "elasticsearch", "media"}

@@ -171,8 +171,8 @@ def test_next_month_opens_with_this_months_closing(month_of_activity):
 def test_building_the_table_takes_the_same_few_queries_however_many_recipients(month_of_activity, django_assert_max_num_queries):
     period = month_of_activity.period
     cooperative = period.cooperative
-    # allocations, distributions, payouts (each grouped), shareholdings, villages, participants
-    with django_assert_max_num_queries(6):
+    # allocations, distributions, payouts (each grouped), shareholdings, villages, participants, hosts
+    with django_assert_max_num_queries(7):
         table = statements_table(cooperative=cooperative, month=period.month)
     assert len(table.rows) >= 9
 

@@ -103,13 +103,38 @@ def test_stream_is_refused_when_the_key_is_not_a_sessions(client, live_session, 
     assert fresh(live_session).status == SessionStatus.SCHEDULED
 
 
-def test_stream_is_refused_when_its_session_has_ended(client, live_session, with_token):
+def test_stream_is_refused_when_its_session_has_ended(client, live_session, with_token, settings):
     publish(client, live_session.stream_key)
     publish_done(client, live_session.stream_key)
+    settings.LIVE_RECONNECT_GRACE_SECONDS = 0  # past the grace for an encoder coming back
 
     response = publish(client, live_session.stream_key)
 
     assert response.status_code == 403
+    assert fresh(live_session).status == SessionStatus.ENDED
+
+
+def test_stream_coming_back_within_the_grace_resumes_the_same_session(client, live_session, with_token):
+    publish(client, live_session.stream_key)
+    started_at = fresh(live_session).started_at
+    publish_done(client, live_session.stream_key)
+    assert fresh(live_session).status == SessionStatus.ENDED
+
+    response = publish(client, live_session.stream_key)  # the phone found its signal again
+
+    assert response.status_code < 300
+    session = fresh(live_session)
+    assert (session.status, session.ended_at, session.started_at) == (SessionStatus.LIVE, None, started_at)
+
+
+def test_a_session_the_host_ended_never_resumes(client, live_session, with_token):
+    from livestream.sessions import session_end
+
+    publish(client, live_session.stream_key)
+    session_end(session=fresh(live_session), by_host=True)
+    publish_done(client, live_session.stream_key)
+
+    assert publish(client, live_session.stream_key).status_code == 403
     assert fresh(live_session).status == SessionStatus.ENDED
 
 

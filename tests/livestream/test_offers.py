@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from livestream.models import LiveOffer, OfferStatus
 from livestream.offers import OfferError, offer_create, offer_start, offer_stop, offer_stop_due
@@ -42,7 +42,7 @@ def test_starting_an_offer_holds_its_pool_out_of_general_stock(on_air, zhizi):
 
 def test_offer_starts_only_while_live_and_only_on_products_the_session_sells(live_session, zhizi):
     offer = offer_create(session=live_session, sku=_sku(zhizi), price_fen=990, quantity=5)
-    with pytest.raises(OfferError, match="live"):
+    with translation.override("en"), pytest.raises(OfferError, match="live"):
         offer_start(offer=offer)
     from shop.models import ProductPage
 
@@ -140,7 +140,7 @@ def test_stopping_gives_unclaimed_units_back_and_the_cart_falls_back_to_the_cata
     assert line.unit_price_fen == zhizi.variants.get(sku=sku).price_fen
     assert line.offer_ended and line.offer_id is None
     # checkout never charges a price the buyer did not see: it stops once and says why ...
-    with pytest.raises(OfferEnded, match="regular price"):
+    with translation.override("en"), pytest.raises(OfferEnded, match="regular price"):
         order_place(cart=cart, contact=ADDRESS)
     # ... and the second time the order is placed at the catalogue price, no claim on the offer
     order = order_place(cart=cart, contact=ADDRESS)

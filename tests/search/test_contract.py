@@ -116,8 +116,11 @@ def test_all_products_are_listed_when_query_is_empty(contract_backend):
 
 
 def test_facets_count_matches_by_category_township_village_cooperative_band_stock_and_live(contract_backend):
-    results = contract_backend.search(search_request_build(query="长街"))
-    facets = {name: {v.value: (v.label, v.count) for v in values} for name, values in results.facets.items()}
+    from django.utils import translation
+
+    with translation.override("en"):  # the labels of bands and yes/no facets are translated when read
+        results = contract_backend.search(search_request_build(query="长街"))
+        facets = {name: {v.value: (v.label, v.count) for v in values} for name, values in results.facets.items()}
     assert facets["category"] == {"seafood": ("海鲜水产", 6)}
     assert facets["township"] == {"长街镇": ("长街镇", 6)}
     assert facets["village"]["xiao"] == ("长街镇·西岙村", 3)
