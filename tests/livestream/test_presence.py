@@ -57,6 +57,7 @@ def test_no_sample_is_stored_when_the_session_is_not_live(live_session):
 @pytest.mark.django_db(transaction=True)
 def test_a_crowd_arriving_at_once_causes_one_broadcast_and_one_trailing(demo_loaded, on_air, sent, monkeypatch):
     monkeypatch.setattr(presence, "VIEWERS_INTERVAL", 0.05)
+    monkeypatch.setattr(presence, "AUDIENCE_PER_SECOND", 1_000_000)  # a small room: the base interval
 
     async def crowd():
         import asyncio
