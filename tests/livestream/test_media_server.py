@@ -28,7 +28,7 @@ from tests.conftest import require
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKEN = "media-server-test-token"
-PUSH_SECONDS = 8
+PUSH_SECONDS = 10
 
 
 def _free_port() -> int:
