@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from livestream.models import Comment, LiveSession
 from orders.models import Allocation, EntryType, OrderLine, OrderStatus, RecipientType
+from shop.money import plain_yuan
 
 SOLD = (
     OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
@@ -118,11 +119,6 @@ def session_report(session: LiveSession) -> SessionReport:
     )
 
 
-def _yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
 def session_report_csv(report: SessionReport) -> bytes:
     """The report as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese)."""
     out = io.StringIO()
@@ -133,15 +129,15 @@ def session_report_csv(report: SessionReport) -> bytes:
     writer.writerow([_("Started"), session.started_at.isoformat() if session.started_at else ""])
     writer.writerow([_("Ended"), session.ended_at.isoformat() if session.ended_at else ""])
     for label, value in (
-        (_("GMV (yuan)"), _yuan(report.gmv_fen)),
-        (_("Refunded (yuan)"), _yuan(report.refunded_fen)),
+        (_("GMV (yuan)"), plain_yuan(report.gmv_fen)),
+        (_("Refunded (yuan)"), plain_yuan(report.refunded_fen)),
         (_("Orders"), report.orders),
         (_("Units"), report.units),
         (_("Unique buyers"), report.buyers),
         (_("Peak viewers"), report.peak_viewers),
         (_("Average viewers"), report.average_viewers),
         (_("Conversion (buyers per peak viewer)"), report.conversion_percent),
-        (_("Host commission (yuan)"), _yuan(report.commission_fen)),
+        (_("Host commission (yuan)"), plain_yuan(report.commission_fen)),
         (_("Likes"), report.likes),
         (_("Comments"), report.comments),
     ):
@@ -149,5 +145,5 @@ def session_report_csv(report: SessionReport) -> bytes:
     writer.writerow([])
     writer.writerow([_("SKU"), _("Product"), _("Variant"), _("Units"), _("GMV (yuan)")])
     for item in report.items:
-        writer.writerow([item.sku, item.title, item.label, item.units, _yuan(item.gmv_fen)])
+        writer.writerow([item.sku, item.title, item.label, item.units, plain_yuan(item.gmv_fen)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from orders.models import Allocation, EntryType, LabourDistribution, Payout, PayoutRecipient, RecipientType
 from orders.statements import Recipient, Statement, statement_for
 from shop.models import Cooperative, Participant, Shareholding, Village
-from shop.money import format_fen
+from shop.money import format_fen, plain_yuan
 
 
 class ExportError(Exception):
@@ -232,11 +232,6 @@ def yuan(amount_fen: int) -> Decimal:
     return Decimal(int(amount_fen)).scaleb(-2)
 
 
-def _plain_yuan(amount_fen: int) -> str:
-    """3326 → "33.26", -5 → "-0.05", 123456 → "1234.56": no symbol, no separators (for CSV)."""
-    return f"{yuan(amount_fen):.2f}"
-
-
 def _all_rows(table: Table) -> list[list[str | int]]:
     return table.rows + ([table.totals] if table.totals is not None else [])
 
@@ -248,7 +243,7 @@ def to_csv(table: Table) -> bytes:
     writer.writerow(table.headers)
     for row in _all_rows(table):
         writer.writerow([
-            _plain_yuan(cell) if c in table.money_columns and isinstance(cell, int) else cell
+            plain_yuan(cell) if c in table.money_columns and isinstance(cell, int) else cell
             for c, cell in enumerate(row)
         ])
     return buffer.getvalue().encode("utf-8-sig")

@@ -25,12 +25,11 @@ from orders.models import (
     SettlementPeriod,
     WorkRecord,
 )
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
 from orders.refunds import refund_create
 from orders.settlement import period_close, period_submit_for_review
 from orders.statements import Recipient, payout_record, statement_for
 from shop.models import Participant, Village
-from tests.orders.helpers import ADDRESS, place
+from tests.orders.helpers import ADDRESS, pay, place
 
 pytestmark = pytest.mark.django_db
 
@@ -38,20 +37,14 @@ HOST_ID = 77
 MONEY = slice(2, 7)  # opening, earned, reversed, paid out, closing
 
 
-def _pay(localstripe, order):
-    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
-    return order
-
-
 def _paid(localstripe, *items):
-    return _pay(localstripe, place(*items))
+    return pay(localstripe, place(*items))
 
 
 def _paid_in_live_room(localstripe, sku, quantity):
     cart = Cart.objects.create()
     cart_add(cart=cart, sku=sku, quantity=quantity, attribution=Attribution(live_session_id=5, host_id=HOST_ID, host_rate_bp=1000))
-    return _pay(localstripe, order_place(cart=cart, contact=ADDRESS))
+    return pay(localstripe, order_place(cart=cart, contact=ADDRESS))
 
 
 @dataclass

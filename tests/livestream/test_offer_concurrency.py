@@ -14,25 +14,16 @@ from orders.checkout import Contact, order_place
 from orders.models import Cart, OrderLine
 from shop.inventory import SoldOut, stock_receive, stock_sell_reserved
 from shop.models import StockRecord, StockReservation
-from tests.conftest import require
 from tests.factories import make_product
+from tests.orders.helpers import require_connections
 
 VIEWERS = 200
 UNITS = 50
 
 
-def _enough_connections() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_connections")
-        limit = int(cursor.fetchone()[0])
-    require(limit >= VIEWERS + 20, f"PostgreSQL allows {limit} connections; the test needs {VIEWERS + 20}")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_200_viewers_racing_for_a_50_unit_offer_get_exactly_50(demo_loaded, django_user_model):
-    _enough_connections()
+    require_connections(VIEWERS + 20)
     # given a live session with a 50-unit offer on a SKU that has 80 units in stock
     product = make_product(variants=1, slug="live-flash", shipping_profile="service")
     sku = product.variants.get().sku

@@ -1,7 +1,6 @@
 """Buying from the room: attribution, the host's commission in the ledger, the ticker, the report."""
 
 import datetime
-import json
 
 import pytest
 from django.urls import reverse
@@ -15,8 +14,7 @@ from livestream.sales import room_buy
 from livestream.sessions import session_end
 from orders.checkout import order_place
 from orders.models import Allocation, Cart, OrderStatus, RecipientType
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
-from tests.orders.helpers import ADDRESS
+from tests.orders.helpers import ADDRESS, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +24,7 @@ def _sku(product) -> str:
 
 
 def _pay(localstripe, order):
-    payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
-    order.refresh_from_db()
+    order = pay(localstripe, order)
     assert order.status == OrderStatus.PAID
     return order
 

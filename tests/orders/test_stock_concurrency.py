@@ -10,29 +10,16 @@ from orders.checkout import Contact, order_place
 from orders.models import Cart, Order
 from shop.inventory import SoldOut, stock_receive, stock_sell_reserved
 from shop.models import StockRecord, StockReservation
-from tests.conftest import require
 from tests.factories import make_product
+from tests.orders.helpers import require_connections
 
 BUYERS = 200
 UNITS = 50
 
 
-def _enough_connections() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_connections")
-        limit = int(cursor.fetchone()[0])
-    require(
-        limit >= BUYERS + 20,
-        f"PostgreSQL allows {limit} connections; {BUYERS} concurrent buyers need {BUYERS + 20} "
-        "(ALTER SYSTEM SET max_connections = 300 and restart, as .ci/run does)",
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_200_concurrent_buyers_get_exactly_the_50_units_and_never_more(demo_loaded):
-    _enough_connections()
+    require_connections(BUYERS + 20)
     # given one SKU with 50 units and 200 shoppers with it in their carts
     product = make_product(variants=1, slug="flash-sale", shipping_profile="service")
     sku = product.variants.get().sku
