@@ -1,6 +1,5 @@
 """Reads for the cms pages."""
 
-from django.db.models import Prefetch
 
 from cms.models import HomePage, StoryPage
 from shop.selectors import categories_with_counts, product_listing_queryset

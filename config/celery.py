@@ -8,10 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("alliance_market")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's `tasks` module; orders keeps its tasks in its buying package.
 app.autodiscover_tasks()
+app.autodiscover_tasks(["orders.buying"])
 # Every periodic schedule, in one place.
 app.conf.beat_schedule = {
     # Housekeeping only: reads already ignore expired holds.
-    "expire-unpaid-orders": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
+    "expire-unpaid-orders": {"task": "orders.buying.tasks.orders_expire_unpaid", "schedule": 60.0},
     "stop-finished-live-offers": {"task": "livestream.tasks.offer_stop_due", "schedule": 15.0},
 }

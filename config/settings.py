@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -117,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.storefront",
-                "orders.context_processors.cart",
+                "orders.buying.context_processors.cart",
             ],
         },
     },
@@ -194,7 +193,7 @@ STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "orders.accounts.EmailOrMobileBackend",
+    "orders.buying.accounts.EmailOrMobileBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/account/login/"
@@ -322,8 +321,8 @@ LOGGING = {
 
 # --- Shop -------------------------------------------------------------------------------------
 SHOP_PRODUCTS_PER_PAGE = 12
-# Participants are personal data: accountants see only their cooperatives' (orders.scoping).
-SHOP_PARTICIPANT_SCOPE = "orders.scoping.participants_visible_to"
+# Participants are personal data: accountants see only their cooperatives' (orders.accounting.scoping).
+SHOP_PARTICIPANT_SCOPE = "orders.accounting.scoping.participants_visible_to"
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=15)
 CART_MAX_QUANTITY_PER_LINE = 99
 CART_MAX_LINES = 30

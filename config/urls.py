@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
-from orders.webhooks import stripe_webhook
+from orders.buying.webhooks import stripe_webhook
 
 urlpatterns = [
     path("healthz/", cms_views.healthz, name="healthz"),
@@ -19,16 +19,16 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("shop.api.urls")),
-    path("api/v1/", include("orders.api.urls")),
-    path("api/v1/", include("orders.api.accounting_urls")),
-    path("api/v1/", include("orders.api.dashboard_urls")),
+    path("api/v1/", include("orders.buying.api.urls")),
+    path("api/v1/", include("orders.accounting.api.urls")),
+    path("api/v1/", include("orders.accounting.api.dashboard_urls")),
     path("api/v1/", include("livestream.api.urls")),
     path("api/v1/", include("search.api.urls")),
-    path("gongfu/", include("orders.dashboard_urls")),
+    path("gongfu/", include("orders.accounting.dashboard_urls")),
     path("producers/", include("shop.urls")),
     path("search/", include("search.urls")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
-    path("", include("orders.urls")),
+    path("", include("orders.buying.urls")),
     path("", include("livestream.urls")),
 ]
 

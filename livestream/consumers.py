@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from livestream import broadcast, chat, events, offers, presence, sessions
 from livestream.models import LiveOffer, LiveSession
-from orders.offers import OfferLimitReached
+from orders.buying.offer_provider import OfferLimitReached
 from shop.inventory import SoldOut
 from shop.models import ProductPage
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from livestream import broadcast, events
 from livestream.models import LiveOffer, LiveSession, OfferStatus, SessionStatus
+from orders.buying.offer_provider import Buyer, OfferClaim, OfferLimitReached, OfferTerms
 from orders.models import OrderLine, OrderStatus
-from orders.offers import Buyer, OfferClaim, OfferLimitReached, OfferTerms
 from shop.inventory import SoldOut, stock_hold_shrink, stock_release, stock_reserve
 from shop.models import ProductVariant
 

@@ -2,8 +2,8 @@
 
 from django.dispatch import receiver
 
+from orders.buying.signals import order_paid
 from orders.models import Order
-from orders.signals import order_paid
 
 
 @receiver(order_paid)

@@ -13,9 +13,9 @@ from livestream import broadcast, events
 from livestream.models import LiveOffer, LiveSession, SessionStatus
 from livestream.reports import session_stats
 from livestream.sessions import session_attribution
-from orders.cart import Attribution, CartError, cart_add
+from orders.buying.cart import Attribution, CartError, cart_add
+from orders.buying.offer_provider import buyer_for
 from orders.models import Cart, CartLine, Order
-from orders.offers import buyer_for
 
 
 def room_buy(

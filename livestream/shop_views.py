@@ -14,8 +14,8 @@ from livestream.models import LiveSession
 from livestream.reminders import ReminderError, reminder_request
 from livestream.reports import session_report, session_report_csv
 from livestream.sales import room_buy as room_buy_service
-from orders.cart import MAX_QUANTITY_PER_LINE, CartError, cart_view
-from orders.session_cart import cart_for_request
+from orders.buying.cart import MAX_QUANTITY_PER_LINE, CartError, cart_view
+from orders.buying.session_cart import cart_for_request
 
 
 class RoomBuyForm(forms.Form):

@@ -9,4 +9,4 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from orders import session_cart  # noqa: F401 - connects the cart merge at login
+        from orders.buying import session_cart  # noqa: F401 - connects the cart merge at login

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from shop import selectors
-from shop.models import Category, CatalogueIndexPage, Cooperative, Village, Workshop
+from shop.models import CatalogueIndexPage, Category, Cooperative, Village, Workshop
 
 
 def catalogue_listing(request: HttpRequest, *, page: CatalogueIndexPage, category: str | None) -> HttpResponse:

@@ -2,8 +2,8 @@
 catalogue index, like an editor would."""
 
 import factory
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 
 from shop.models import (
     Alliance,

@@ -14,14 +14,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.db import transaction
-from wagtail.images import get_image_model
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
 from cms.demo import data
-from cms.demo.activity import demo_activity_load
 from cms.demo.art import render_product_image
 from cms.models import HomeFeaturedProduct, HomePage, SiteSettings, StoryIndexPage, StoryPage
+from orders.accounting.demo_sales import demo_activity_load
 from shop.inventory import stock_receive
 from shop.models import (
     Alliance,

@@ -1,7 +1,6 @@
 """API v1 for the catalogue and its producers (public fields only)."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 

@@ -1,8 +1,8 @@
 """Checkout of a normal cart: 3 lines of different products, quantities 1–2.
 
 Sequential, on PostgreSQL: 20 warm-up checkouts (not recorded), then 300 timed ones. Each run
-fills a fresh cart with orders.cart.cart_add (not timed), times orders.cart.cart_view on it, then
-times orders.checkout.order_place. The query counts of one cart_view and one order_place are
+fills a fresh cart with orders.buying.cart.cart_add (not timed), times orders.buying.cart.cart_view on it, then
+times orders.buying.checkout.order_place. The query counts of one cart_view and one order_place are
 reported too: they should not grow with the number of orders in the database.
 """
 
@@ -21,8 +21,8 @@ def run() -> Result:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from orders.cart import cart_add, cart_view
-    from orders.checkout import Contact, order_place
+    from orders.buying.cart import cart_add, cart_view
+    from orders.buying.checkout import Contact, order_place
     from orders.models import Cart
 
     result = Result(NAME)

@@ -1,7 +1,7 @@
 """Flash sale: 1,000 buy attempts from 64 concurrent clients on a SKU with 300 units.
 
-Every attempt is a shopper's own cart holding one unit (orders.cart.cart_add) checked out with
-orders.checkout.order_place; the carts are filled before the sale opens (shoppers put the item in
+Every attempt is a shopper's own cart holding one unit (orders.buying.cart.cart_add) checked out with
+orders.buying.checkout.order_place; the carts are filled before the sale opens (shoppers put the item in
 their carts, then press "buy" when it starts), so the race is the checkout itself. 64 threads,
 each on its own database connection, take the next cart until none are left. Only the
 order_place call is timed per attempt; orders_per_s is successful orders over the wall time of
@@ -31,8 +31,8 @@ def run() -> Result:
     from django.db import connection
     from django.db.models import Min, Sum
 
-    from orders.cart import cart_add
-    from orders.checkout import Contact, order_place
+    from orders.buying.cart import cart_add
+    from orders.buying.checkout import Contact, order_place
     from orders.models import Cart, Order, OrderLine
     from shop.inventory import SoldOut, stock_sell_reserved
     from shop.models import StockMovement, StockRecord, StockReservation

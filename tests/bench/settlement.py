@@ -3,9 +3,9 @@
 Generates 4 cooperatives (6 shareholder villages and one workshop each, 5 products each) and
 250,000 paid orders of 4 lines in one month, written with COPY (generation is not timed).
 Then times:
-- booking: orders.allocations.allocations_book_for_paid_lines over every line (the split of
+- booking: orders.accounting.allocations.allocations_book_for_paid_lines over every line (the split of
   DESIGN.md §3, about 8 allocations a line);
-- statements: orders.statements.statement_for for every village of every cooperative for
+- statements: orders.accounting.statements.statement_for for every village of every cooperative for
   that month (what the accountants' village statements show).
 Peak memory is the process's maximum resident set size. Correctness: every line's
 allocations sum to its amount (checked in SQL over the whole table), and the village
@@ -13,7 +13,6 @@ statements add up to the village allocations of the month.
 """
 
 import datetime
-import io
 import os
 import resource
 import time
@@ -31,7 +30,17 @@ PRODUCTS_PER_COOPERATIVE = 5
 def _producers():
     from wagtail.models import Page
 
-    from shop.models import Alliance, CatalogueIndexPage, Category, Cooperative, ProductPage, ProductVariant, Shareholding, Village, Workshop
+    from shop.models import (
+        Alliance,
+        CatalogueIndexPage,
+        Category,
+        Cooperative,
+        ProductPage,
+        ProductVariant,
+        Shareholding,
+        Village,
+        Workshop,
+    )
 
     alliance, _ = Alliance.objects.get_or_create(slug="bench-settle", defaults={"name": "结算基准片区", "district": "宁海县"})
     category, _ = Category.objects.get_or_create(slug="bench-settle", defaults={"name": "结算基准"})
@@ -106,9 +115,9 @@ def run() -> Result:
     from django.db import connection
     from django.db.models import Sum
 
-    from orders.allocations import allocations_book_for_paid_lines, month_of
+    from orders.accounting.allocations import allocations_book_for_paid_lines, month_of
+    from orders.accounting.statements import Recipient, statement_for
     from orders.models import Allocation, OrderLine, PayoutRecipient
-    from orders.statements import Recipient, statement_for
     from shop.models import Cooperative
 
     result = Result(NAME)

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
+from orders.buying.payments import payment_confirm_card, payment_reconcile, payment_start
 from orders.models import Accountant, PeriodStatus, SettlementPeriod
-from orders.payments import payment_confirm_card, payment_reconcile, payment_start
 from shop.models import Cooperative
 from tests.orders.helpers import place
 

@@ -20,7 +20,7 @@ def test_load_demo_twice_changes_nothing():
     # the session loaded the catalogue; the months of past sales complete the demo
     from django.contrib.auth import get_user_model
 
-    from cms.demo.activity import demo_activity_load
+    from orders.accounting.demo_sales import demo_activity_load
 
     demo_activity_load(admin=get_user_model().objects.get(username="admin"))
     before = _snapshot()
@@ -67,8 +67,8 @@ def test_demo_images_are_real_pictures_not_blank():
 def test_demo_has_months_of_settled_sales_that_audit_clean():
     from django.contrib.auth import get_user_model
 
-    from cms.demo.activity import demo_activity_load
-    from orders.allocations import ledger_audit
+    from orders.accounting.allocations import ledger_audit
+    from orders.accounting.demo_sales import demo_activity_load
     from orders.models import Allocation, LabourDistribution, Order, Payout, SettlementPeriod
 
     assert demo_activity_load(admin=get_user_model().objects.get(username="admin")) >= 200

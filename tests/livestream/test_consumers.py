@@ -231,7 +231,7 @@ def test_a_draft_offer_reaches_only_the_host_until_it_starts(on_air, host_user, 
 
 
 def _claim(offer, quantity, user_id):
-    from orders.offers import Buyer, OfferClaim
+    from orders.buying.offer_provider import Buyer, OfferClaim
 
     offers.offer_claim(
         claims=[OfferClaim(offer_id=offer.pk, sku=offer.sku, quantity=quantity)],

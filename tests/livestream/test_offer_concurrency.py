@@ -10,7 +10,7 @@ from livestream.models import Host, LiveOffer, LiveSession, OfferStatus, Session
 from livestream.offers import offer_create, offer_start
 from livestream.sales import room_buy
 from livestream.sessions import session_go_live
-from orders.checkout import Contact, order_place
+from orders.buying.checkout import Contact, order_place
 from orders.models import Cart, OrderLine
 from shop.inventory import SoldOut, stock_receive, stock_sell_reserved
 from shop.models import StockRecord, StockReservation

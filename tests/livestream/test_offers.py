@@ -8,8 +8,8 @@ from django.utils import timezone, translation
 from livestream.models import LiveOffer, OfferStatus
 from livestream.offers import OfferError, offer_create, offer_start, offer_stop, offer_stop_due
 from livestream.sales import room_buy
-from orders.cart import CartError, cart_view
-from orders.checkout import CheckoutError, Contact, OfferEnded, order_place
+from orders.buying.cart import CartError, cart_view
+from orders.buying.checkout import CheckoutError, Contact, OfferEnded, order_place
 from orders.models import Cart
 from shop.inventory import SoldOut, stock_available_now, stock_receive
 from tests.orders.helpers import ADDRESS, place

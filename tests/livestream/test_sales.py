@@ -12,7 +12,7 @@ from livestream.offers import offer_create, offer_start
 from livestream.reports import session_report, session_report_csv, session_stats
 from livestream.sales import room_buy
 from livestream.sessions import session_end
-from orders.checkout import order_place
+from orders.buying.checkout import order_place
 from orders.models import Allocation, Cart, OrderStatus, RecipientType
 from tests.orders.helpers import ADDRESS, pay
 
@@ -185,8 +185,8 @@ def test_reminder_is_emailed_once_when_the_session_goes_live(client, live_sessio
 
 
 def test_statements_and_exports_name_the_host(on_air):
-    from orders.exports import recipient_names
-    from orders.statements import Recipient
+    from orders.accounting.exports import recipient_names
+    from orders.accounting.statements import Recipient
 
     names = recipient_names([Recipient("host", host_id=on_air.host_id), Recipient("host", host_id=987654)])
     assert sorted(names.values()) == ["#987654", "阿嫂嫂"]

@@ -1,7 +1,7 @@
 """Shared steps of the order tests: a cart with demo SKUs, a placed order, a paid order."""
 
-from orders.cart import cart_add
-from orders.checkout import Contact, order_place
+from orders.buying.cart import cart_add
+from orders.buying.checkout import Contact, order_place
 from orders.models import Cart
 
 ADDRESS = Contact(
@@ -23,7 +23,7 @@ def place(*items: tuple[str, int], contact: Contact = ADDRESS, user=None):
 
 def pay(localstripe, order):
     """Pay a placed order by card through localstripe and settle it from the intent."""
-    from orders.payments import payment_confirm_card, payment_reconcile, payment_start
+    from orders.buying.payments import payment_confirm_card, payment_reconcile, payment_start
 
     payment_reconcile(payment=payment_confirm_card(payment=payment_start(order=order), payment_method_id=localstripe.payment_method()))
     order.refresh_from_db()

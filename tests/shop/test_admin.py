@@ -3,7 +3,7 @@ participant fields and stock changes."""
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from shop.models import CatalogueIndexPage, Participant, ProductPage, StockRecord
 

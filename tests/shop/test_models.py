@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from shop.inventory import stock_receive
 from shop.models import (
     DEFAULT_VILLAGE_INCOME_TARGET_FEN,
     Brand,
@@ -12,7 +13,6 @@ from shop.models import (
     StockRecord,
     Village,
 )
-from shop.inventory import stock_receive
 from tests.factories import (
     AllianceFactory,
     CategoryFactory,

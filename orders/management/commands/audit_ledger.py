@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.allocations import ledger_audit
+from orders.accounting.allocations import ledger_audit
 
 
 class Command(BaseCommand):

@@ -1,0 +1,331 @@
+"""Booking the split ledger: earnings when a payment is captured, reversals when refunded.
+
+Entries go into the cooperative's settlement period of the month (Asia/Shanghai) in which the
+money moved; when that month is no longer open (in review or closed), into the next open one,
+so a closed period is never edited. Booking is idempotent per line and per refund.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from orders.accounting.ledger import (
+    HOST,
+    LABOUR,
+    PLATFORM,
+    RESERVE,
+    VILLAGE_PREFIX,
+    LinePolicy,
+    reversal,
+    split_largest_remainder,
+    split_line,
+)
+from orders.models import Allocation, EntryType, Order, OrderLine, PeriodStatus, RecipientType, Refund, SettlementPeriod
+from shop.models import Cooperative, MarketSettings, ProductPage
+from shop.policy import SplitPolicy, split_policy_for_product
+
+REPORTING_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def month_of(moment: datetime.datetime) -> datetime.date:
+    """The first day of the Asia/Shanghai month a moment falls in."""
+    local = moment.astimezone(REPORTING_TZ)
+    return datetime.date(local.year, local.month, 1)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> SettlementPeriod:
+    """The open period of the moment's month, or of the first open month after it."""
+    month = month_of(moment)
+    while True:
+        period, _created = SettlementPeriod.objects.get_or_create(cooperative=cooperative, month=month)
+        if period.status == PeriodStatus.OPEN:
+            return period
+        month = _next_month(month)
+
+
+def _site_platform_rate_bp() -> int:
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return MarketSettings.for_site(site).platform_rate_bp if site else MarketSettings._meta.get_field("platform_rate_bp").default
+
+
+def _policy_for(line: OrderLine, cooperative: Cooperative) -> tuple[LinePolicy, int | None]:
+    """The line's policy and the workshop whose labour pool gets the labour share."""
+    site_rate = _site_platform_rate_bp()
+    product = line.product
+    if product is not None and product.cooperative_id == cooperative.pk:
+        policy: SplitPolicy = split_policy_for_product(product=product, site_platform_rate_bp=site_rate)
+        workshop_id = product.workshop_id
+    else:
+        # The product page is gone: the cooperative's own policy still applies.
+        platform = cooperative.platform_rate_bp if cooperative.platform_rate_bp is not None else site_rate
+        policy = SplitPolicy(platform, cooperative.reserve_rate_bp, cooperative.labour_per_unit_fen, cooperative.labour_rate_bp)
+        workshop_id = None
+    has_workshop = workshop_id is not None
+    shares = dict(cooperative.shareholdings.values_list("village_id", "shares"))
+    return (
+        LinePolicy(
+            platform_rate_bp=policy.platform_rate_bp,
+            reserve_rate_bp=policy.reserve_rate_bp,
+            # Labour is paid to a workshop's participants; without a workshop there is no one to pay.
+            labour_per_unit_fen=policy.labour_per_unit_fen if has_workshop else 0,
+            labour_rate_bp=policy.labour_rate_bp if has_workshop else None,
+            host_rate_bp=(line.host_rate_bp or 0) if line.live_session_id else 0,
+            shares=shares,
+        ),
+        workshop_id,
+    )
+
+
+def _entry(line: OrderLine, key: str, amount: int, *, period, workshop_id, entry_type, refund=None, at) -> Allocation:
+    fields = {"recipient_type": key}
+    if key.startswith(VILLAGE_PREFIX):
+        fields = {"recipient_type": RecipientType.VILLAGE, "village_id": int(key.removeprefix(VILLAGE_PREFIX))}
+    elif key == HOST:
+        fields["host_id"] = line.host_id
+    elif key == LABOUR:
+        fields["workshop_id"] = workshop_id
+    return Allocation(
+        line=line, period=period, cooperative_id=period.cooperative_id, amount_fen=amount,
+        entry_type=entry_type, refund=refund, booked_at=at, **fields,
+    )
+
+
+def _earnings_by_key(line: OrderLine) -> dict[str, int]:
+    parts: dict[str, int] = {}
+    for allocation in line.allocations.filter(entry_type=EntryType.EARNING).order_by("id"):
+        key = f"{VILLAGE_PREFIX}{allocation.village_id}" if allocation.recipient_type == RecipientType.VILLAGE else allocation.recipient_type
+        parts[key] = parts.get(key, 0) + allocation.amount_fen
+    return parts
+
+
+KEY_ORDER = {PLATFORM: 0, HOST: 1, LABOUR: 2, RESERVE: 3}
+
+
+def _ordered(parts: dict[str, int]) -> dict[str, int]:
+    """Keys in the stable order of DESIGN.md §3: platform, host, labour, reserve, villages by id."""
+    def rank(key: str):
+        return (KEY_ORDER[key], 0) if key in KEY_ORDER else (4, int(key.removeprefix(VILLAGE_PREFIX)))
+
+    return {key: parts[key] for key in sorted(parts, key=rank)}
+
+
+class _Booker:
+    """Books earnings for many lines, computing each policy and open period once."""
+
+    def __init__(self) -> None:
+        self.policies: dict[tuple, tuple[LinePolicy, int | None]] = {}
+        self.periods: dict[tuple[int, datetime.date], SettlementPeriod] = {}
+
+    def policy(self, line: OrderLine) -> tuple[LinePolicy, int | None]:
+        key = (line.product_id, line.cooperative_id, bool(line.live_session_id), line.host_rate_bp)
+        if key not in self.policies:
+            self.policies[key] = _policy_for(line, line.cooperative)
+        return self.policies[key]
+
+    def period(self, cooperative: Cooperative, at: datetime.datetime) -> SettlementPeriod:
+        key = (cooperative.pk, month_of(at))
+        if key not in self.periods:
+            self.periods[key] = period_open_for(cooperative=cooperative, moment=at)
+        return self.periods[key]
+
+    def entries(self, line: OrderLine, at: datetime.datetime) -> list[Allocation]:
+        policy, workshop_id = self.policy(line)
+        parts = split_line(amount_fen=line.line_total_fen, quantity=line.quantity, policy=policy)
+        period = self.period(line.cooperative, at)
+        return [
+            _entry(line, key, amount, period=period, workshop_id=workshop_id, entry_type=EntryType.EARNING, at=at)
+            for key, amount in parts.items()
+            if amount
+        ]
+
+
+@transaction.atomic
+def allocations_book_for_order(*, order: Order, at: datetime.datetime | None = None) -> list[Allocation]:
+    """Book the earnings of every line of a paid order. Idempotent per line."""
+    at = at or order.paid_at or timezone.now()
+    booker = _Booker()
+    entries: list[Allocation] = []
+    for line in order.lines.select_related("product", "cooperative"):
+        if line.cooperative is None or line.allocations.filter(entry_type=EntryType.EARNING).exists():
+            continue
+        entries += booker.entries(line, at)
+    return Allocation.objects.bulk_create(entries)
+
+
+ALLOCATION_COLUMNS = (
+    "line_id", "period_id", "cooperative_id", "recipient_type", "village_id", "workshop_id", "host_id",
+    "entry_type", "refund_id", "amount_fen", "booked_at", "created_at",
+)
+
+
+def _row(line_id, key, amount, *, period, workshop_id, host_id, at, now) -> tuple:
+    village_id = int(key.removeprefix(VILLAGE_PREFIX)) if key.startswith(VILLAGE_PREFIX) else None
+    return (
+        line_id, period.pk, period.cooperative_id, RecipientType.VILLAGE if village_id else key, village_id,
+        workshop_id if key == LABOUR else None, host_id if key == HOST else None,
+        EntryType.EARNING, None, amount, at, now,
+    )
+
+
+def _write_rows(rows: list[tuple]) -> int:
+    """Insert allocation rows: COPY on PostgreSQL (millions of rows), bulk_create elsewhere."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as wrapper, wrapper.cursor.copy(
+            f"COPY orders_allocation ({', '.join(ALLOCATION_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    return len(Allocation.objects.bulk_create(Allocation(**dict(zip(ALLOCATION_COLUMNS, row))) for row in rows))
+
+
+def allocations_book_for_paid_lines(*, lines: QuerySet[OrderLine], batch_size: int = 5000) -> int:
+    """Book earnings for many paid lines at once (back-filling, imports, benchmarks).
+
+    The same split and periods as allocations_book_for_order, written as plain rows in
+    batches (each batch commits on its own, so a long run can be interrupted and resumed).
+    Lines that already have earnings are skipped. Returns how many allocations were written.
+    """
+    booker = _Booker()
+    cooperatives = {c.pk: c for c in Cooperative.objects.all()}
+    products: dict[int, ProductPage | None] = {}
+    pending = (
+        lines.filter(order__paid_at__isnull=False, cooperative__isnull=False)
+        .exclude(allocations__entry_type=EntryType.EARNING)
+        .order_by("pk")
+        .values_list("pk", "order__paid_at", "product_id", "cooperative_id", "quantity", "line_total_fen",
+                     "live_session_id", "host_id", "host_rate_bp")
+    )
+    now = timezone.now()
+    written, rows = 0, []
+    for pk, paid_at, product_id, cooperative_id, quantity, amount, live_session_id, host_id, host_rate_bp in pending.iterator(chunk_size=batch_size):
+        if product_id not in products:
+            products[product_id] = ProductPage.objects.filter(pk=product_id).first() if product_id else None
+        # The policy needs only these fields of the line; an unsaved stand-in carries them.
+        facts = OrderLine(pk=pk, product=products[product_id], cooperative=cooperatives[cooperative_id],
+                          quantity=quantity, live_session_id=live_session_id, host_id=host_id, host_rate_bp=host_rate_bp)
+        policy, workshop_id = booker.policy(facts)
+        period = booker.period(facts.cooperative, paid_at)
+        for key, part in split_line(amount_fen=amount, quantity=quantity, policy=policy).items():
+            if part:
+                rows.append(_row(pk, key, part, period=period, workshop_id=workshop_id, host_id=host_id, at=paid_at, now=now))
+        if len(rows) >= batch_size * 8:
+            with transaction.atomic():
+                written += _write_rows(rows)
+            rows = []
+    with transaction.atomic():
+        written += _write_rows(rows)
+    return written
+
+
+def _refund_shares(order: Order, cumulative_fen: int) -> dict[str, int]:
+    """How a cumulative refund of the order divides among its lines and its delivery fee."""
+    weights = {str(line.pk): line.line_total_fen for line in order.lines.order_by("id")}
+    weights["shipping"] = order.shipping_fen
+    return split_largest_remainder(cumulative_fen, weights) if sum(weights.values()) else dict.fromkeys(weights, 0)
+
+
+@transaction.atomic
+def allocations_reverse_for_refund(*, refund: Refund, at: datetime.datetime | None = None) -> list[Allocation]:
+    """Book the reversals of a refund, in proportion to each line's original allocations.
+
+    The refund is first divided among the order's lines and its delivery fee (which was never
+    split, so its part reverses nothing); each line's part then reverses that line's
+    allocations cumulatively. Idempotent: a refund already reversed books nothing.
+    """
+    if refund.allocations.exists():
+        return []
+    at = at or timezone.now()
+    order = refund.order
+    earlier = order.refunds.filter(pk__lt=refund.pk).exclude(status="failed")
+    refunded_before = earlier.aggregate(total=Sum("amount_fen"))["total"] or 0
+    before = _refund_shares(order, refunded_before)
+    after = _refund_shares(order, refunded_before + refund.amount_fen)
+    booked: list[Allocation] = []
+    for line in order.lines.select_related("product", "cooperative"):
+        original = _ordered(_earnings_by_key(line))
+        if not original:
+            continue
+        key = str(line.pk)
+        parts = reversal(original=original, refunded_before_fen=before[key], refunded_now_fen=after[key] - before[key])
+        period = period_open_for(cooperative=line.cooperative, moment=at)
+        workshop_id = line.allocations.filter(recipient_type=RecipientType.LABOUR).values_list("workshop_id", flat=True).first()
+        booked += Allocation.objects.bulk_create(
+            _entry(line, part, amount, period=period, workshop_id=workshop_id, entry_type=EntryType.REVERSAL, refund=refund, at=at)
+            for part, amount in parts.items()
+            if amount
+        )
+    return booked
+
+
+def line_refunded_share_fen(*, line: OrderLine) -> int:
+    """The part of the order's refunds that belongs to this line (the same division as above)."""
+    total = line.order.refunds.exclude(status="failed").aggregate(total=Sum("amount_fen"))["total"] or 0
+    return _refund_shares(line.order, total)[str(line.pk)]
+
+
+def ledger_audit() -> list[str]:
+    """Check the ledger over the whole database; returns one sentence per violation.
+
+    Checked: every paid line's allocations sum to its amount less its share of refunds; per
+    cooperative and period, the allocations sum to what was captured (lines booked there)
+    less what was refunded (refund shares reversed there), each recomputed from the orders and
+    refunds themselves; only paid orders carry allocations. Immutability and signs are
+    enforced on write.
+    """
+    problems: list[str] = []
+    sums = dict(
+        Allocation.objects.values_list("line_id").annotate(total=Sum("amount_fen")).values_list("line_id", "total")
+    )
+    paid_lines = OrderLine.objects.filter(allocations__entry_type=EntryType.EARNING).distinct().select_related("order")
+    for line in paid_lines:
+        expected = line.line_total_fen - line_refunded_share_fen(line=line)
+        if sums.get(line.pk, 0) != expected:
+            problems.append(
+                f"line {line.pk} of order {line.order.number}: allocations sum to {sums.get(line.pk, 0)} fen, "
+                f"expected {expected} (amount {line.line_total_fen} less refunds)"
+            )
+    problems += _audit_periods()
+    earning_lines_without_order_paid = OrderLine.objects.filter(allocations__isnull=False, order__paid_at__isnull=True).distinct()
+    for line in earning_lines_without_order_paid:
+        problems.append(f"line {line.pk} of unpaid order {line.order.number} has allocations")
+    return problems
+
+
+def _audit_periods() -> list[str]:
+    """Σ allocations of each period = captured − refunded in it, recomputed independently."""
+    booked = dict(
+        Allocation.objects.values_list("period_id").annotate(total=Sum("amount_fen")).values_list("period_id", "total")
+    )
+    expected: dict[int, int] = {}
+    earning_period = dict(
+        Allocation.objects.filter(entry_type=EntryType.EARNING).values_list("line_id", "period_id").distinct()
+    )
+    for line_id, amount in OrderLine.objects.filter(pk__in=earning_period).values_list("pk", "line_total_fen"):
+        expected[earning_period[line_id]] = expected.get(earning_period[line_id], 0) + amount
+    for refund in Refund.objects.filter(allocations__isnull=False).distinct().select_related("order").order_by("order_id", "pk"):
+        order = refund.order
+        refunded_before = order.refunds.filter(pk__lt=refund.pk).exclude(status="failed").aggregate(t=Sum("amount_fen"))["t"] or 0
+        before, after = _refund_shares(order, refunded_before), _refund_shares(order, refunded_before + refund.amount_fen)
+        periods = dict(refund.allocations.values_list("line_id", "period_id").distinct())
+        for line_id, period_id in periods.items():
+            expected[period_id] = expected.get(period_id, 0) - (after[str(line_id)] - before[str(line_id)])
+    problems = []
+    for period in SettlementPeriod.objects.filter(pk__in=set(booked) | set(expected)).select_related("cooperative"):
+        if booked.get(period.pk, 0) != expected.get(period.pk, 0):
+            problems.append(
+                f"period {period}: allocations sum to {booked.get(period.pk, 0)} fen, but captured less refunded "
+                f"there is {expected.get(period.pk, 0)} fen"
+            )
+    return problems

@@ -1,0 +1,65 @@
+"""Statements per recipient and payouts against balances."""
+
+import datetime
+
+import pytest
+
+from orders.accounting.periods import period_close, period_submit_for_review
+from orders.accounting.statements import PayoutError, Recipient, balance_fen, payout_record, statement_for
+from orders.buying.refunds import refund_create
+from orders.models import PayoutRecipient, WorkRecord
+from shop.models import Participant, Village
+from tests.orders.helpers import paid as _paid
+
+pytestmark = pytest.mark.django_db
+
+
+
+
+def test_village_statement_shows_earned_reversed_paid_and_closing(localstripe, superuser):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2))  # 西岙村 earns ¥33.26 (see test_booking)
+    period = order.lines.get().allocations.first().period
+    cooperative = period.cooperative
+    xiao = Recipient(PayoutRecipient.VILLAGE, village_id=Village.objects.get(slug="xiao").pk)
+    refund_create(order=order, amount_fen=order.total_fen)  # everything back
+    payout_before = balance_fen(cooperative=cooperative, recipient=xiao)
+    assert payout_before == 0
+    statement = statement_for(cooperative=cooperative, recipient=xiao, month=period.month)
+    assert (statement.opening_fen, statement.earned_fen, statement.reversed_fen) == (0, 3326, -3326)
+    assert statement.closing_fen == 0
+
+
+def test_payout_cannot_exceed_the_balance_and_shows_on_the_statement(localstripe, superuser):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2))
+    period = order.lines.get().allocations.first().period
+    cooperative = period.cooperative
+    xiao = Recipient(PayoutRecipient.VILLAGE, village_id=Village.objects.get(slug="xiao").pk)
+    with pytest.raises(PayoutError):
+        payout_record(cooperative=cooperative, recipient=xiao, amount_fen=3327, bank_reference="B1", paid_on=datetime.date.today(), actor=superuser)
+    payout = payout_record(cooperative=cooperative, recipient=xiao, amount_fen=3000, bank_reference="宁波银行 0001", paid_on=datetime.date.today(), actor=superuser)
+    assert balance_fen(cooperative=cooperative, recipient=xiao) == 326
+    statement = statement_for(cooperative=cooperative, recipient=xiao, month=payout.period.month)
+    assert statement.paid_out_fen == 3000
+    with pytest.raises(PayoutError):
+        payout_record(cooperative=cooperative, recipient=xiao, amount_fen=1, bank_reference=" ", paid_on=datetime.date.today(), actor=superuser)
+
+
+def test_participant_statement_comes_from_the_labour_distribution(localstripe, superuser):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2))
+    period = order.lines.get().allocations.first().period
+    worker = Participant.objects.get(name="王秀英")
+    WorkRecord.objects.create(participant=worker, month=period.month, quantity=5)
+    period_submit_for_review(period=period)
+    period_close(period=period, actor=superuser)
+    recipient = Recipient(PayoutRecipient.PARTICIPANT, participant_id=worker.pk)
+    assert statement_for(cooperative=period.cooperative, recipient=recipient, month=period.month).earned_fen == 600
+    assert balance_fen(cooperative=period.cooperative, recipient=recipient) == 600
+
+
+def test_opening_balance_carries_earlier_months(localstripe, superuser):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2))
+    period = order.lines.get().allocations.first().period
+    next_month = datetime.date(period.month.year + (period.month.month == 12), period.month.month % 12 + 1, 1)
+    platform = Recipient(PayoutRecipient.PLATFORM)
+    statement = statement_for(cooperative=period.cooperative, recipient=platform, month=next_month)
+    assert statement.opening_fen == 680 and statement.earned_fen == 0 and statement.closing_fen == 680
