@@ -1,9 +1,9 @@
 """Pages that are not products: home, standard pages, stories; and the site's own settings."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -11,6 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from shop.blocks import StoryBlock
+from shop.hooks import hook_list
 
 
 class HomePage(Page):
@@ -34,13 +35,13 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.selectors import home_page_context
+        from cms.selectors import home_page_context  # Wagtail page serving: selectors import this module
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_page_context(home=self))
         # Other apps add their own sections (live selling shows who is on air) through the
-        # "home_page_sections" hook: functions of the request returning HTML, or "" for none.
-        context["home_sections"] = [section for fn in hooks.get_hooks("home_page_sections") if (section := fn(request))]
+        # CMS_HOME_SECTIONS hook: functions of the request returning HTML, or "" for none.
+        context["home_sections"] = [section for fn in hook_list("CMS_HOME_SECTIONS") if (section := fn(request))]
         return context
 
 
@@ -121,8 +122,6 @@ class StoryPage(Page):
         verbose_name_plural = _("stories")
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.subject and getattr(self, f"{self.subject}_id", None) is None:
             raise ValidationError({self.subject: _("Choose the %(subject)s this story is about.") % {"subject": self.get_subject_display()}})

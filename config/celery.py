@@ -8,9 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("alliance_market")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Each app's `tasks` module; orders keeps its tasks in its buying package.
+# Each app's `tasks` module, the buying package's, and the media server's tasks of live selling.
 app.autodiscover_tasks()
 app.autodiscover_tasks(["orders.buying"])
+app.autodiscover_tasks(["livestream"], related_name="media_tasks")
 # Every periodic schedule, in one place.
 app.conf.beat_schedule = {
     # Housekeeping only: reads already ignore expired holds.

@@ -176,11 +176,9 @@ SEARCH_INDEX_DIR = VAR_DIR / "search"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # The catalogue search (search/): Elasticsearch when ELASTICSEARCH_URL is set, otherwise the
 # embedded SQLite FTS5 index under SEARCH_INDEX_DIR. The name is the Elasticsearch alias (or the
-# embedded index's file stem); SEARCH_LIVE_PRODUCT_IDS names a callable giving the ids of
-# products live right now (the live-streaming app points it at its own selector).
+# embedded index's file stem).
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="") or ("elasticsearch" if ELASTICSEARCH_URL else "embedded")
 SEARCH_INDEX_NAME = env.str("SEARCH_INDEX_NAME", default="catalogue")
-SEARCH_LIVE_PRODUCT_IDS = "search.live.no_products_live"
 
 # --- Payments ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
@@ -321,17 +319,11 @@ LOGGING = {
 
 # --- Shop -------------------------------------------------------------------------------------
 SHOP_PRODUCTS_PER_PAGE = 12
-# Participants are personal data: accountants see only their cooperatives' (orders.accounting.scoping).
-SHOP_PARTICIPANT_SCOPE = "orders.accounting.scoping.participants_visible_to"
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=15)
 CART_MAX_QUANTITY_PER_LINE = 99
 CART_MAX_LINES = 30
 
 # --- Live selling -----------------------------------------------------------------------------
-# Live-only offer prices reach the cart through this provider (orders knows nothing of live).
-ORDERS_OFFER_PROVIDER = "livestream.offers.LiveOfferProvider"
-# Statements and exports name hosts (the ledger keeps only their id) through this.
-ORDERS_HOST_NAMES = "livestream.selectors.host_names"
 # The media server (nginx-rtmp): where encoders push, and where its HLS playlists are served.
 LIVE_RTMP_URL = env.str("LIVE_RTMP_URL", default="rtmp://127.0.0.1:1935/live")
 LIVE_HLS_BASE_URL = env.str("LIVE_HLS_BASE_URL", default="http://127.0.0.1:8080/hls")
@@ -348,5 +340,17 @@ LIVE_RECONNECT_GRACE_SECONDS = env.int("LIVE_RECONNECT_GRACE_SECONDS", default=1
 # Chat: at most this many messages per viewer per window (seconds).
 LIVE_CHAT_RATE = env.int("LIVE_CHAT_RATE", default=5)
 LIVE_CHAT_WINDOW_SECONDS = env.int("LIVE_CHAT_WINDOW_SECONDS", default=10)
+
+# --- Cross-app hooks --------------------------------------------------------------------------
+# Where an app lets an app above it plug in without importing it (shop/hooks.py lists them; the
+# README's architecture section explains each). Each is set here and only here.
+# Participants are personal data: accountants see only their cooperatives'.
+SHOP_PARTICIPANT_SCOPE = "orders.accounting.scoping.participants_visible_to"
+# Live-only offer prices reach the cart through this provider (orders knows nothing of live).
+ORDERS_OFFER_PROVIDER = "livestream.offers.LiveOfferProvider"
+# Statements and exports name hosts (the ledger keeps only their id) through this.
+ORDERS_HOST_NAMES = "livestream.selectors.host_names"
 # The catalogue search boosts products of sessions on air.
 SEARCH_LIVE_PRODUCT_IDS = "livestream.sessions.live_product_ids"
+# The home page shows who is on air and coming up.
+CMS_HOME_SECTIONS = ["livestream.home.live_sessions_section"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from livestream import broadcast, chat, events, offers, presence, sessions
 from livestream.models import LiveOffer, LiveSession
+from livestream.reports import session_stats
 from orders.buying.offer_provider import OfferLimitReached
 from shop.inventory import SoldOut
 from shop.models import ProductPage
@@ -153,8 +154,6 @@ class HostConsumer(ViewerConsumer):
             await self.send_json(reply)
 
     def stats(self) -> dict:
-        from livestream.reports import session_stats
-
         session = LiveSession.objects.get(pk=self.session_id)
         return {"type": events.STATS, **session_stats(session)}
 

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from livestream.models import Comment, LiveOffer, LiveSession
 from shop.models import ProductPage, ProductVariant
+from shop.selectors import stock_available
 
 STATUS = "status"
 PIN = "pin"
@@ -41,8 +42,6 @@ def product_card(product: ProductPage | None) -> dict | None:
     """What the room shows of a product: enough to draw the card and the buy sheet."""
     if product is None:
         return None
-    from shop.selectors import stock_available
-
     variants = [v for v in product.variants.all() if v.is_active]
     available = stock_available(skus=[v.sku for v in variants])
     image = product.gallery_images.first() if hasattr(product, "gallery_images") else None

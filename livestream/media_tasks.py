@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
-from livestream import media
+from livestream import replays
 from livestream.models import LiveSession
 
 
-@shared_task(autoretry_for=(media.ReplayNotReady,), retry_backoff=True, max_retries=8)
+@shared_task(autoretry_for=(replays.ReplayNotReady,), retry_backoff=True, max_retries=8)
 def replay_finalise(session_id: int) -> str:
-    """Thin shell over media.replay_finalise; safe to run twice."""
+    """Thin shell over replays.replay_finalise; safe to run twice."""
     session = LiveSession.objects.filter(pk=session_id).first()
-    return media.replay_finalise(session=session) if session else ""
+    return replays.replay_finalise(session=session) if session else ""

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from livestream import broadcast, events
+from livestream import broadcast, chat, events, offers, sessions
 from livestream.models import LiveSession, SessionStatus, ViewerSample
 
 # Seconds between two broadcasts of the same figure in one session.
@@ -155,8 +155,6 @@ async def likes_sent(session_id: int, count: int) -> None:
 
 def room_state(session: LiveSession, *, for_host: bool = False) -> dict:
     """Everything a socket needs to draw the room from nothing (first connect or reconnect)."""
-    from livestream import chat, offers, sessions
-
     state = {
         "type": events.STATE,
         "session_id": session.pk,

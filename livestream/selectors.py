@@ -5,7 +5,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from livestream.models import LiveSession, SessionStatus
+from livestream.models import Host, LiveSession, SessionStatus
 
 
 def _sessions() -> QuerySet[LiveSession]:
@@ -26,12 +26,6 @@ def sessions_upcoming(*, within: datetime.timedelta = datetime.timedelta(days=14
     ).order_by("scheduled_start")
 
 
-def sessions_replays() -> QuerySet[LiveSession]:
-    return _sessions().filter(status=SessionStatus.ENDED).order_by("-ended_at")
-
-
 def host_names(host_ids: set[int]) -> dict[int, str]:
     """Display names of hosts by id: statements and exports name hosts through this."""
-    from livestream.models import Host
-
     return dict(Host.objects.filter(pk__in=host_ids).values_list("pk", "display_name"))

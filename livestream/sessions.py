@@ -5,6 +5,7 @@ puts it on air. Every change is pushed to the room through broadcast.py.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,9 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from livestream import broadcast, events
-from livestream.models import LiveOffer, LiveSession, OfferStatus, PinEvent, SessionStatus
+from livestream.models import LiveOffer, LiveSession, OfferStatus, PinEvent, SessionProduct, SessionStatus
+from livestream.offers import offer_stop
+from livestream.tasks import reminders_send
 from shop.models import ProductPage
 from shop.signals import products_changed
+
+# Stream keys are token_urlsafe; anything else cannot be ours and must not reach a file name.
+STREAM_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class SessionError(Exception):
@@ -25,6 +31,10 @@ class SessionError(Exception):
 
 class StreamRefused(SessionError):
     """The media server must refuse this stream (unknown key, or the session has ended)."""
+
+
+def stream_key_valid(stream_key: str) -> bool:
+    return bool(STREAM_KEY_RE.match(stream_key))
 
 
 def hls_url_for(stream_key: str) -> str:
@@ -74,8 +84,6 @@ def session_go_live(*, stream_key: str) -> LiveSession:
         session.save(update_fields=["status", "started_at"])
         broadcast.send_to_room(session.pk, events.status_event(session))
         _products_changed(session)
-        from livestream.tasks import reminders_send
-
         transaction.on_commit(lambda: reminders_send.delay(session.pk))
     return session
 
@@ -113,8 +121,6 @@ def session_end(*, session: LiveSession, replay_url: str = "", by_host: bool = F
         if changed:
             session.save(update_fields=changed)
         return session
-    from livestream.offers import offer_stop
-
     for offer in LiveOffer.objects.filter(session=session, status=OfferStatus.ACTIVE):
         offer_stop(offer=offer)
     now = timezone.now()
@@ -128,13 +134,6 @@ def session_end(*, session: LiveSession, replay_url: str = "", by_host: bool = F
     broadcast.send_to_room(session.pk, events.status_event(session))
     _products_changed(session)
     return session
-
-
-def session_end_by_key(*, stream_key: str, replay_url: str = "") -> LiveSession | None:
-    session = LiveSession.objects.filter(stream_key=stream_key).first()
-    if session is None:
-        return None
-    return session_end(session=session, replay_url=replay_url)
 
 
 def _products_changed(session: LiveSession) -> None:
@@ -202,8 +201,6 @@ def session_attribution(session: LiveSession, *, now: datetime.datetime | None =
 
 def live_product_ids() -> set[int]:
     """Products of sessions on air now (the catalogue search boosts them)."""
-    from livestream.models import SessionProduct
-
     return set(
         SessionProduct.objects.filter(session__status=SessionStatus.LIVE).values_list("product_id", flat=True)
     )

@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from livestream import offers, reminders
-from livestream.media_tasks import replay_finalise  # noqa: F401 - so workers register the media task too
 from livestream.models import LiveSession
 
 

@@ -1,16 +1,13 @@
 """Hosts and their sessions in the Wagtail admin: staff set sessions up; hosts sell from the console."""
 
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from livestream.models import Host, LiveSession
-from livestream.selectors import sessions_live_now, sessions_upcoming
 
 
 class LinksColumn(Column):
@@ -50,13 +47,3 @@ class LiveViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(LiveViewSetGroup)
-
-
-@hooks.register("home_page_sections")
-def home_live_sessions(request) -> str:
-    """The home page's strip of sessions on air now and coming up ("" when there are none)."""
-    live = list(sessions_live_now()[:4])
-    upcoming = list(sessions_upcoming()[:4])
-    if not live and not upcoming:
-        return ""
-    return render_to_string("livestream/_home_sessions.html", {"live": live, "upcoming": upcoming}, request=request)

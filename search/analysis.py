@@ -77,11 +77,6 @@ def readings(run: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(dict.fromkeys(options[:MAX_READINGS])) for options in result)
 
 
-def syllables(run: str) -> tuple[str, ...]:
-    """The likeliest reading of each character."""
-    return tuple(options[0] for options in readings(run))
-
-
 def spellings_of(run: str, start: int, end: int) -> list[tuple[str, str]]:
     """(pinyin, initials) of run[start:end] for each combination of readings, at most MAX_SPELLINGS."""
     combos = itertools.islice(itertools.product(*readings(run)[start:end]), MAX_SPELLINGS)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 from django.utils.html import strip_tags
 
-from search.analysis import Tokens, analyze
+from search.analysis import Tokens, analyze, jieba_tokenizer
 from search.facets import price_band
 from search.live import live_product_ids
+from shop.models import ProductPage, StockMovement, StockMovementKind
+from shop.selectors import stock_available
 
 
 @dataclass
@@ -113,8 +115,6 @@ def _facets(source: ProductSource) -> dict[str, list[tuple[str, str]]]:
 def _suggest_inputs(source: ProductSource, title: Tokens) -> list[str]:
     """Strings a completion may start with: the title, its word-initial tails ("蛭子"), their
     pinyin and initials, the brand and its aliases."""
-    from search.analysis import jieba_tokenizer
-
     tails = [source.title[start:] for _w, start, _end in jieba_tokenizer().tokenize(source.title) if start]
     candidates = [source.title, *tails, *title.pinyin, *title.initials, source.brand, *source.brand_aliases]
     return [text for text in dict.fromkeys(candidates) if text]
@@ -153,8 +153,6 @@ def story_text(product) -> str:
 
 
 def _sales_by_sku(skus: list[str]) -> dict[str, int]:
-    from shop.models import StockMovement, StockMovementKind
-
     rows = (
         StockMovement.objects.filter(record__sku__in=skus, kind__in=[StockMovementKind.SELL, StockMovementKind.RETURN])
         .values("record__sku")
@@ -203,15 +201,11 @@ def _source(product, *, available: dict[str, int], sales: dict[str, int], live: 
 
 def searchable_products():
     """Live, public products: the only ones the index may hold."""
-    from shop.models import ProductPage
-
     return ProductPage.objects.live().public()
 
 
 def product_sources(*, product_ids: Iterable[int] | None = None, batch_size: int = 200) -> Iterator[ProductSource]:
     """ProductSources of live, public products (all of them, or those of product_ids)."""
-    from shop.selectors import stock_available
-
     products = searchable_products().select_related(
         "brand", "category", "workshop", "cooperative__alliance"
     ).prefetch_related("variants", "origin_villages", "tags").order_by("pk")

@@ -3,8 +3,6 @@
 import logging
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
-
 from search.backends import get_backend
 from search.documents import document_build, product_sources, searchable_product_count
 
@@ -34,21 +32,3 @@ def product_index_rebuild(*, progress: Callable[[int], None] | None = None) -> i
 def index_status() -> dict:
     """The backend's description of its index, plus how many products should be in it."""
     return get_backend().status() | {"searchable_products": searchable_product_count()}
-
-
-def product_index_enqueue(product_ids: Iterable[int]) -> None:
-    """Re-index these products once the current transaction commits.
-
-    robust: a search outage must never undo or break the publish or stock change that caused it;
-    the failure is logged and the next change or a rebuild catches up.
-    """
-    ids = sorted({int(i) for i in product_ids if i is not None})
-    if not ids:
-        return
-
-    def send() -> None:
-        from search.tasks import product_index_update as task
-
-        task.delay(ids)
-
-    transaction.on_commit(send, robust=True)

@@ -5,8 +5,7 @@ runs live sessions points it at its own selector and sends shop.signals.products
 session starts or ends.
 """
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from shop.hooks import hook
 
 
 def no_products_live() -> set[int]:
@@ -15,4 +14,4 @@ def no_products_live() -> set[int]:
 
 
 def live_product_ids() -> set[int]:
-    return set(import_string(getattr(settings, "SEARCH_LIVE_PRODUCT_IDS", "search.live.no_products_live"))())
+    return set(hook("SEARCH_LIVE_PRODUCT_IDS", no_products_live)())

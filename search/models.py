@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from search.analysis import normalize
+
 
 class Synonym(models.Model):
     """Other ways shoppers write a word products use: searching a variant finds the term.
@@ -31,8 +33,6 @@ class Synonym(models.Model):
 
     @property
     def variant_list(self) -> list[str]:
-        from search.analysis import normalize
-
         parts = self.variants.replace("，", ",").replace("、", ",").split(",")
         term = normalize(self.term).strip()
         variants = (normalize(part).strip() for part in parts)

@@ -2,6 +2,9 @@
 
 from django.core.cache import cache
 
+from search.analysis import normalize
+from search.models import Synonym
+
 CACHE_KEY = "catalogue_search:synonyms:v1"
 CACHE_SECONDS = 300
 
@@ -11,9 +14,6 @@ def synonym_map() -> dict[str, str]:
     "长街蛏子" is replaced before "蛏子"."""
     mapping = cache.get(CACHE_KEY)
     if mapping is None:
-        from search.analysis import normalize
-        from search.models import Synonym
-
         pairs = [(variant, normalize(s.term).strip()) for s in Synonym.objects.all() for variant in s.variant_list]
         mapping = dict(sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0])))
         cache.set(CACHE_KEY, mapping, CACHE_SECONDS)

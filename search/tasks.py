@@ -4,6 +4,8 @@ from celery import shared_task
 from elastic_transport import ConnectionError as SearchConnectionError
 from elastic_transport import ConnectionTimeout
 
+from search import indexing
+
 
 @shared_task(
     autoretry_for=(ConnectionError, TimeoutError, SearchConnectionError, ConnectionTimeout),
@@ -11,6 +13,4 @@ from elastic_transport import ConnectionTimeout
     max_retries=5,
 )
 def product_index_update(product_ids: list[int]) -> dict[str, int]:
-    from search import indexing
-
     return indexing.product_index_update(product_ids=product_ids)

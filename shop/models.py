@@ -380,13 +380,13 @@ class CatalogueIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def all_products(self, request):
-        from shop.views import catalogue_listing
+        from shop.views import catalogue_listing  # Wagtail page serving: views import this module
 
         return catalogue_listing(request, page=self, category=None)
 
     @path("c/<slug:category_slug>/")
     def category_products(self, request, category_slug: str):
-        from shop.views import catalogue_listing
+        from shop.views import catalogue_listing  # Wagtail page serving: views import this module
 
         return catalogue_listing(request, page=self, category=category_slug)
 
@@ -500,16 +500,11 @@ class ProductPage(Page):
             raise ValidationError(errors)
 
     def get_context(self, request, *args, **kwargs):
-        from shop.selectors import product_detail
+        from shop.selectors import product_detail  # Wagtail page serving: selectors import this module
 
         context = super().get_context(request, *args, **kwargs)
         context.update(product_detail(product=self))
         return context
-
-    @property
-    def main_image(self):
-        first = next(iter(self.gallery_images.all()), None)
-        return first.image if first else None
 
 
 class ProductImage(Orderable):

@@ -1,4 +1,4 @@
-"""The product page's admin form (imported by shop.models, so it imports models lazily)."""
+"""The product page's admin form (shop.models names it as the page's base form)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +31,8 @@ class ProductPageForm(WagtailAdminPageForm):
                 continue
             seen[sku] = form
         if seen:
-            from shop.models import ProductVariant
-
-            clashes = ProductVariant.objects.filter(sku__in=seen).exclude(page_id=self.instance.pk).select_related("page")
+            # The variants' model comes from their formset: shop.models imports this module.
+            clashes = formset.model.objects.filter(sku__in=seen).exclude(page_id=self.instance.pk).select_related("page")
             for variant in clashes:
                 seen[variant.sku].add_error(
                     "sku",

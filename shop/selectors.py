@@ -9,10 +9,11 @@ from typing import Iterable
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shop.inventory import stock_available_now
 from shop.models import (
     Category,
     Cooperative,
@@ -55,8 +56,6 @@ class VariantView:
 def stock_available(*, skus: Iterable[str]) -> dict[str, int]:
     """Units that can be bought now for each SKU code: on hand less units held by checkouts
     (0 for a SKU with no stock record)."""
-    from shop.inventory import stock_available_now
-
     return stock_available_now(skus=list(skus))
 
 
@@ -119,8 +118,6 @@ def product_list_page(
 
 
 def categories_with_counts() -> QuerySet[Category]:
-    from django.db.models import Count
-
     live_products = Q(products__live=True)
     return Category.objects.annotate(product_count=Count("products", filter=live_products))
 
@@ -191,8 +188,6 @@ def village_detail(*, slug: str) -> Village:
 
 
 def workshop_detail(*, slug: str) -> Workshop:
-    from django.db.models import Count
-
     return (
         Workshop.objects.select_related("cooperative", "village", "image")
         .annotate(

@@ -1,8 +1,6 @@
 """The catalogue's producers and stock in the Wagtail admin, grouped under one menu."""
 
-from django.conf import settings
 from django.http import Http404
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -12,6 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from shop import admin_views
+from shop.hooks import hook
 from shop.models import Alliance, Brand, Category, Cooperative, Participant, StockRecord, Village, Workshop
 
 
@@ -50,10 +49,8 @@ def participants_visible_to(user):
     """Participants are personal data: the function named by SHOP_PARTICIPANT_SCOPE (config
     wires it to the accountants' scoping in orders) decides whom a user may see; without it,
     everyone with the snippet permissions sees all."""
-    path = getattr(settings, "SHOP_PARTICIPANT_SCOPE", "")
-    if not path:
-        return Participant.objects.all()
-    return import_string(path)(user=user)
+    scope = hook("SHOP_PARTICIPANT_SCOPE")
+    return scope(user=user) if scope else Participant.objects.all()
 
 
 class ScopedParticipantEditView(EditView):

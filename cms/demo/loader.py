@@ -21,6 +21,7 @@ from wagtail.models import Collection, Locale, Page, Site
 from cms.demo import data
 from cms.demo.art import render_product_image
 from cms.models import HomeFeaturedProduct, HomePage, SiteSettings, StoryIndexPage, StoryPage
+from livestream.demo import live_demo_load
 from orders.accounting.demo_sales import demo_activity_load
 from shop.inventory import stock_receive
 from shop.models import (
@@ -255,8 +256,6 @@ def demo_load(*, progress: Progress = lambda message: None, activity: bool = Tru
         ]
         home.save_revision().publish()
     _stories(home, refs)
-    from livestream.demo import live_demo_load
-
     live_demo_load(progress=progress)
     if activity:
         demo_activity_load(admin=admin, progress=progress)

@@ -18,9 +18,10 @@ from livestream.offers import offers_running
 from livestream.sales import room_buy
 from livestream.sessions import pin_timeline, pinned_product, playback_url
 from orders.buying.api.errors import CartRefused
-from orders.buying.api.serializers import CartSerializer, ErrorSerializer
+from orders.buying.api.serializers import CartSerializer
 from orders.buying.cart import MAX_QUANTITY_PER_LINE, CartError, cart_summary
 from orders.buying.session_cart import cart_for_request
+from shop.api.errors import ErrorSerializer
 
 TAGS = ["live"]
 SESSION_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Live session id.")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from wagtail.models import Site
 
 from orders.accounting.ledger import (
     HOST,
@@ -51,8 +52,6 @@ def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> S
 
 
 def _site_platform_rate_bp() -> int:
-    from wagtail.models import Site
-
     site = Site.objects.filter(is_default_site=True).first()
     return MarketSettings.for_site(site).platform_rate_bp if site else MarketSettings._meta.get_field("platform_rate_bp").default
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from orders.accounting.statements import Recipient, Statement, statement_for
 from orders.models import Allocation, EntryType, LabourDistribution, Payout, PayoutRecipient, RecipientType
+from shop.hooks import hook
 from shop.models import Cooperative, Participant, Shareholding, Village
 from shop.money import format_fen, plain_yuan
 
@@ -174,8 +174,8 @@ def recipient_names(recipients) -> dict[Recipient, str]:
 
 def _host_names(host_ids: set[int]) -> dict[int, str]:
     """Hosts are live selling's; the function named by ORDERS_HOST_NAMES names them (else "#id")."""
-    path = getattr(settings, "ORDERS_HOST_NAMES", "")
-    return import_string(path)(host_ids) if path and host_ids else {}
+    names = hook("ORDERS_HOST_NAMES")
+    return names(host_ids) if names and host_ids else {}
 
 
 STATEMENT_MONEY_COLUMNS = (2, 3, 4, 5, 6)

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from shop.models import Cooperative
+from shop.models import Cooperative, Participant
 
 
 def cooperatives_for_user(*, user: AbstractBaseUser) -> QuerySet[Cooperative]:
@@ -19,25 +19,8 @@ def is_accountant(*, user: AbstractBaseUser) -> bool:
     return user.is_authenticated and (user.is_superuser or cooperatives_for_user(user=user).exists())
 
 
-def orders_visible_to(*, user: AbstractBaseUser) -> "QuerySet":
-    """Orders a staff user may see in the admin.
-
-    An accountant sees only orders with a line sold by one of their cooperatives, whatever
-    other permissions they hold; fulfilment staff and admins see every order.
-    """
-    from orders.models import Order
-
-    if user.is_superuser:
-        return Order.objects.all()
-    if hasattr(user, "accountant"):
-        return Order.objects.filter(lines__cooperative__in=cooperatives_for_user(user=user)).distinct()
-    return Order.objects.all()
-
-
 def participants_visible_to(*, user: AbstractBaseUser) -> "QuerySet":
     """Workshop participants a user may see: an accountant those of their cooperatives' workshops."""
-    from shop.models import Participant
-
     if user.is_superuser:
         return Participant.objects.all()
     if hasattr(user, "accountant"):

@@ -19,9 +19,9 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from orders.accounting.scoping import orders_visible_to
-from orders.buying import fulfilment, refunds
+from orders.buying import expiry, fulfilment, refunds
 from orders.buying.admin_forms import CancelForm, DeliverForm, RefundForm, ShipForm
+from orders.buying.selectors import orders_visible_to
 from orders.buying.status import OrderStateError
 from orders.buying.stripe_gateway import PaymentGatewayError
 from orders.models import Order, OrderStatus
@@ -133,7 +133,7 @@ class OrderDetailView(WagtailAdminTemplateMixin, TemplateView):
         return _("The refund of order %(number)s is recorded.")
 
     def _cancel(self, data: dict) -> str:
-        fulfilment.order_cancel(order=self.order, actor=self.request.user)
+        expiry.order_cancel(order=self.order, actor=self.request.user)
         return _("Order %(number)s is cancelled and its stock released.")
 
     def _service(self, action: str) -> Callable[[dict], str]:

@@ -89,10 +89,6 @@ class CheckoutForm(forms.Form):
             for name in self.ADDRESS_FIELDS:
                 del self.fields[name]
 
-    @property
-    def address_fields(self):
-        return [self[name] for name in self.ADDRESS_FIELDS if name in self.fields]
-
     def uses_saved_address(self) -> bool:
         return self.needs_address and self.cleaned_data.get("address", "") in self.saved_addresses
 

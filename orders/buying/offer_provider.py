@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils.module_loading import import_string
+
+from shop.hooks import hook
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ class _NoOffers:
 
 
 def offer_provider() -> OfferProvider:
-    path = getattr(settings, "ORDERS_OFFER_PROVIDER", "")
-    return import_string(path)() if path else _NoOffers()
+    return hook("ORDERS_OFFER_PROVIDER", _NoOffers)()
 
 
 def buyer_for(*, user: AbstractBaseUser | None, phone: str = "") -> Buyer:

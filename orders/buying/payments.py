@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from orders.accounting.allocations import allocations_book_for_order
 from orders.buying import stripe_gateway as gateway
+from orders.buying.refunds import refunds_reconcile
 from orders.buying.signals import order_paid
 from orders.buying.status import order_transition
+from orders.buying.tasks import order_confirmation_send
 from orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
 from shop.inventory import stock_sell_reserved
 
@@ -109,8 +111,6 @@ def order_mark_paid(*, payment: Payment, note: str) -> Order:
         order.save(update_fields=["paid_at"])
         order_transition(order=order, to=OrderStatus.PAID, note=note)
         allocations_book_for_order(order=order)
-        from orders.buying.tasks import order_confirmation_send
-
         transaction.on_commit(lambda: order_confirmation_send.delay(order.pk))
         # robust: a listener failing (a room socket down, say) never fails the payment itself.
         transaction.on_commit(lambda: order_paid.send(sender=Order, order_id=order.pk), robust=True)
@@ -173,8 +173,6 @@ def _on_intent_canceled(intent: dict, event_type: str) -> None:
 
 
 def _on_charge_refunded(charge: dict, event_type: str) -> None:
-    from orders.buying.refunds import refunds_reconcile
-
     payment = _payment_for(charge.get("payment_intent") or "")
     if payment is not None:
         refunds_reconcile(payment=payment, amount_refunded_fen=charge.get("amount_refunded", 0))

@@ -126,18 +126,3 @@ def emulator_in_use() -> bool:
     """True when the API base points at localstripe rather than Stripe."""
     return bool(settings.STRIPE_API_BASE)
 
-
-def emulator_card_payment_method(*, number: str, exp_month: int, exp_year: int, cvc: str) -> str:
-    """Create a card payment method from test card details: localstripe only.
-
-    With real Stripe, card details never reach this server (Stripe.js sends them to Stripe);
-    localstripe's stand-in Stripe.js cannot create payment methods, so in emulator mode the
-    payment page hands the test card to this function. Raises PaymentGatewayError otherwise.
-    """
-    if not emulator_in_use():
-        raise PaymentGatewayError("Card details are only accepted by the local Stripe emulator.")
-    obj = _call(
-        _client().v1.payment_methods.create,
-        params={"type": "card", "card": {"number": number, "exp_month": exp_month, "exp_year": exp_year, "cvc": cvc}},
-    )
-    return obj["id"]

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from orders.buying import fulfilment, notifications
+from orders.buying import expiry, notifications
 from orders.models import Order
 from shop.inventory import stock_release_expired
 
@@ -21,6 +21,6 @@ def shipping_notification_send(order_id: int) -> bool:
 
 @shared_task
 def orders_expire_unpaid() -> int:
-    expired = fulfilment.orders_expire_unpaid()
+    expired = expiry.orders_expire_unpaid()
     stock_release_expired()
     return expired

@@ -27,7 +27,7 @@ from orders.buying import addresses, forms
 from orders.buying.accounts import customer_register
 from orders.buying.cart import CartError, cart_add, cart_set_quantity, cart_summary
 from orders.buying.checkout import CheckoutError, order_place, reservation_minutes
-from orders.buying.fulfilment import order_cancel
+from orders.buying.expiry import order_cancel
 from orders.buying.payments import PaymentError, payment_confirm_card, payment_reconcile, payment_start
 from orders.buying.session_cart import cart_for_request, order_for_request, session_order_remember
 from orders.buying.status import OrderStateError

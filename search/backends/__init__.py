@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from search.backends.base import SearchBackend
 
@@ -13,8 +14,6 @@ _BACKENDS = {
 
 def get_backend(name: str | None = None) -> SearchBackend:
     """The configured backend (a new, cheap object; connections are opened per call or cached)."""
-    from django.utils.module_loading import import_string
-
     name = name or settings.SEARCH_BACKEND
     if name not in _BACKENDS:
         raise ImproperlyConfigured(f"SEARCH_BACKEND must be one of {sorted(_BACKENDS)}, not {name!r}.")

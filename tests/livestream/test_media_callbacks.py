@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from livestream import media
+from livestream import replays
 from livestream.models import LiveSession, SessionStatus
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +194,7 @@ def test_session_ends_with_a_replay_of_public_fragment_addresses_when_the_push_s
     publish(client, key)
     live_text = LIVE_PLAYLIST.replace("KEY", key)
 
-    with mock.patch.object(media, "_fetch_live_playlist", return_value=live_text) as fetch:
+    with mock.patch.object(replays, "_fetch_live_playlist", return_value=live_text) as fetch:
         with django_capture_on_commit_callbacks(execute=True):
             response = publish_done(client, key)
 
@@ -203,7 +203,7 @@ def test_session_ends_with_a_replay_of_public_fragment_addresses_when_the_push_s
     session = fresh(live_session)
     assert session.status == SessionStatus.ENDED
     assert session.replay_url.endswith(f"live/replays/{key}.m3u8")
-    with default_storage.open(media.replay_name(key)) as saved:
+    with default_storage.open(replays.replay_name(key)) as saved:
         vod = saved.read().decode()
     assert vod.splitlines()[:2] == ["#EXTM3U", "#EXT-X-PLAYLIST-TYPE:VOD"]
     assert vod.rstrip().endswith("#EXT-X-ENDLIST")
@@ -216,7 +216,7 @@ def test_publish_done_is_idempotent_when_repeated(
 ):
     key = live_session.stream_key
     publish(client, key)
-    with mock.patch.object(media, "_fetch_live_playlist", return_value=LIVE_PLAYLIST.replace("KEY", key)):
+    with mock.patch.object(replays, "_fetch_live_playlist", return_value=LIVE_PLAYLIST.replace("KEY", key)):
         with django_capture_on_commit_callbacks(execute=True):
             publish_done(client, key)
         first = fresh(live_session)
@@ -233,7 +233,7 @@ def test_session_ends_without_replay_when_the_media_server_has_no_playlist(
 ):
     publish(client, live_session.stream_key)
 
-    with mock.patch.object(media, "_fetch_live_playlist", return_value=None):
+    with mock.patch.object(replays, "_fetch_live_playlist", return_value=None):
         with django_capture_on_commit_callbacks(execute=True):
             publish_done(client, live_session.stream_key)
 
@@ -261,8 +261,8 @@ def test_replay_by_hand_is_kept_when_the_task_runs(live_session, with_token):
 
     session = session_end(session=live_session, replay_url="https://cdn.example/replays/edited.m3u8")
 
-    with mock.patch.object(media, "_fetch_live_playlist") as fetch:
-        assert media.replay_finalise(session=session) == ""
+    with mock.patch.object(replays, "_fetch_live_playlist") as fetch:
+        assert replays.replay_finalise(session=session) == ""
 
     fetch.assert_not_called()
     assert fresh(session).replay_url == "https://cdn.example/replays/edited.m3u8"
@@ -293,7 +293,7 @@ def test_record_done_is_acknowledged_only_when_authentic(client, live_session, w
 def test_replay_playlist_resolves_fragments_and_keys_against_the_live_address():
     text = '#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI="k/1.key"\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:2.0,\na-0.ts\n'
 
-    vod = media.replay_playlist(text, base_url="http://m.example/hls/a.m3u8").splitlines()
+    vod = replays.replay_playlist(text, base_url="http://m.example/hls/a.m3u8").splitlines()
 
     assert vod == [
         "#EXTM3U",
@@ -308,7 +308,7 @@ def test_replay_playlist_resolves_fragments_and_keys_against_the_live_address():
 @pytest.mark.parametrize("text", ["", "<html>502</html>", "#EXTM3U\n#EXT-X-VERSION:3\n"])
 def test_replay_playlist_raises_when_the_text_is_no_playlist_with_fragments(text):
     with pytest.raises(ValueError):
-        media.replay_playlist(text, base_url="http://m.example/hls/a.m3u8")
+        replays.replay_playlist(text, base_url="http://m.example/hls/a.m3u8")
 
 
 # --- the media server's configuration ---------------------------------------------------------

@@ -20,7 +20,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from livestream import media
+from livestream import replays
 from livestream.management.commands.media_server_config import RTMP_MODULE, render_media_server_config
 from livestream.models import Host, LiveSession, SessionStatus
 from tests.conftest import require
@@ -186,8 +186,8 @@ def test_pushed_stream_goes_live_is_served_as_hls_and_ends_with_a_replay(media_s
         timeout=10, what="the session to end with a replay URL",
     )
     assert ended.ended_at is not None
-    assert ended.replay_url == default_storage.url(media.replay_name(key))
-    with default_storage.open(media.replay_name(key)) as saved:
+    assert ended.replay_url == default_storage.url(replays.replay_name(key))
+    with default_storage.open(replays.replay_name(key)) as saved:
         vod = saved.read().decode()
     lines = vod.splitlines()
     assert lines[:2] == ["#EXTM3U", "#EXT-X-PLAYLIST-TYPE:VOD"]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.accounting.dashboard import MIN_GROUP_SIZE, MIN_YEAR, Dashboard, current_year, dashboard_for_year
-from orders.buying.api.serializers import ErrorSerializer
+from shop.api.errors import ErrorSerializer
 from shop.api.fields import CurrencyField
 
 TAGS = ["dashboard"]

@@ -21,8 +21,8 @@ from orders.accounting import workbench_selectors as selectors
 from orders.accounting.api import serializers as serializers
 from orders.accounting.periods import PeriodError, period_close, period_reopen, period_submit_for_review
 from orders.accounting.scoping import cooperatives_for_user, is_accountant
-from orders.buying.api.serializers import ErrorSerializer
 from orders.models import PeriodStatus, SettlementPeriod
+from shop.api.errors import ErrorSerializer
 
 TAGS = ["accounting"]
 PERIOD_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Settlement period id.")

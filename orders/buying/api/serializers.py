@@ -18,22 +18,8 @@ from orders.models import (
     ShippingMethod,
     mobile_validator,
 )
+from shop.api.errors import ErrorBodySerializer
 from shop.api.fields import CurrencyField, FenDisplayField
-
-# --- errors (documentation of the house shape, config/api_errors.py) --------------------------
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable reason, e.g. invalid, not_found, cart_error, sold_out.")
-    message = serializers.CharField(help_text="What went wrong and what to do, for people.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per-field messages when the request had invalid fields; empty otherwise.",
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorBodySerializer()
 
 
 class ShortageSerializer(serializers.Serializer):

@@ -23,9 +23,10 @@ from orders.buying.payments import PaymentError, payment_confirm_card, payment_s
 from orders.buying.session_cart import cart_for_request, order_for_request, session_order_remember
 from orders.buying.stripe_gateway import PaymentGatewayError
 from orders.models import Order
+from shop.api.errors import ErrorSerializer
 from shop.inventory import SoldOut
 
-ERROR = serializers.ErrorSerializer
+ERROR = ErrorSerializer
 NUMBER = OpenApiParameter(
     "number", OpenApiTypes.STR, OpenApiParameter.PATH, description="Order number, e.g. LJ20261129-7F3K9Q."
 )

@@ -259,7 +259,7 @@ def test_payment_confirm_without_an_explicit_start_starts_the_attempt_itself(api
 
 
 def test_a_cancelled_order_cannot_be_paid(api, localstripe):
-    from orders.buying.fulfilment import order_cancel
+    from orders.buying.expiry import order_cancel
 
     order = _place(api)
     order_cancel(order=Order.objects.get(number=order["number"]))

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from orders.buying.checkout import CheckoutError, Contact, order_place
-from orders.buying.fulfilment import order_cancel, orders_expire_unpaid
+from orders.buying.expiry import order_cancel, orders_expire_unpaid
 from orders.models import Cart, OrderStatus, ShippingMethod
 from shop.inventory import SoldOut, stock_reserve
 from shop.models import ProductVariant, StockReservation

@@ -156,7 +156,7 @@ def test_paying_after_the_hold_expired_succeeds_when_stock_is_still_there(locals
 
 def test_paying_after_the_hold_expired_and_stock_went_elsewhere_refunds_automatically(localstripe):
     order, payment = _confirmed_payment(localstripe, ("CJ-ZZ-GIFT", 2))
-    from orders.buying.fulfilment import orders_expire_unpaid
+    from orders.buying.expiry import orders_expire_unpaid
 
     orders_expire_unpaid(now=timezone.now() + timezone.timedelta(minutes=20))
     stock_reserve(quantities={"CJ-ZZ-GIFT": 30}, reference="FLASH-BUYER", expires_at=timezone.now() + timezone.timedelta(minutes=10))
