@@ -9,7 +9,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -42,8 +42,19 @@ def _next_month(month: datetime.date) -> datetime.date:
 
 
 def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> SettlementPeriod:
-    """The open period of the moment's month, or of the first open month after it."""
+    """The open period of the moment's month, or of the first open month after it.
+
+    Never a month before the cooperative's latest closed month: a backdated entry lands in the
+    first open month after it, so a closed month's statement (and every one before it) stays as
+    it was closed.
+    """
     month = month_of(moment)
+    latest_closed = (
+        SettlementPeriod.objects.filter(cooperative=cooperative, status=PeriodStatus.CLOSED)
+        .aggregate(latest=Max("month"))["latest"]
+    )
+    if latest_closed is not None and month <= latest_closed:
+        month = _next_month(latest_closed)
     while True:
         period, _created = SettlementPeriod.objects.get_or_create(cooperative=cooperative, month=month)
         if period.status == PeriodStatus.OPEN:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orders.accounting.allocations import allocations_book_for_order, ledger_audit, month_of, period_open_for
 from orders.buying.refunds import refund_create
-from orders.models import Allocation, EntryType, PeriodStatus, RecipientType
+from orders.models import Allocation, EntryType, PeriodStatus, RecipientType, SettlementPeriod
 from shop.models import Cooperative
 from tests.orders.helpers import paid as _paid
 from tests.orders.helpers import place
@@ -156,3 +156,12 @@ def test_audit_names_a_period_whose_sum_differs_from_captured_less_refunded(loca
                               recipient_type=RecipientType.PLATFORM, entry_type=EntryType.EARNING, amount_fen=1, booked_at=timezone.now())
     problems = ledger_audit()
     assert any(str(other_period) in problem for problem in problems)
+
+
+def test_a_backdated_entry_never_opens_a_month_before_a_closed_one():
+    cooperative = Cooperative.objects.get(slug="xiwu-qiangcun")
+    SettlementPeriod.objects.create(cooperative=cooperative, month=datetime.date(2026, 6, 1), status=PeriodStatus.CLOSED)
+    # May has no period yet: booking into it would change June's opening balance after June closed.
+    period = period_open_for(cooperative=cooperative, moment=datetime.datetime(2026, 5, 20, tzinfo=datetime.UTC))
+    assert period.month == datetime.date(2026, 7, 1) and period.status == PeriodStatus.OPEN
+    assert not SettlementPeriod.objects.filter(cooperative=cooperative, month=datetime.date(2026, 5, 1)).exists()

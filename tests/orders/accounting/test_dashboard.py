@@ -67,12 +67,15 @@ def sales(localstripe, superuser):
     kept = _paid(localstripe, ("CJ-ZZ-500G", 2))
     refunded = _paid(localstripe, ("SM-HS-250G", 3))
     refund_create(order=refunded, amount_fen=refunded.total_fen)
+    # Last year's month is booked and closed first: nothing is booked into a month before a
+    # closed one, and a month closes only after the months before it.
+    last_year = _booked_at(datetime.datetime(year - 1, 6, 15, 4, 0, tzinfo=UTC), ("CJ-ZZ-500G", 1))
+    _close_with_work(last_year.lines.get().allocations.first().period, superuser, {"陈阿梅": 1})
     # labour pool ¥6.00 shared by work 1:2:3:4 → 60, 120, 180 (low-income) and 240 (陈阿梅, not low-income)
     distributions = _close_with_work(
         kept.lines.get().allocations.first().period, superuser, {"王秀英": 1, "林美华": 2, "胡小燕": 3, "陈阿梅": 4}
     )
     assert sorted(d.amount_fen for d in distributions) == [60, 120, 180, 240]
-    _booked_at(datetime.datetime(year - 1, 6, 15, 4, 0, tzinfo=UTC), ("CJ-ZZ-500G", 1))
     return year
 
 
