@@ -40,6 +40,10 @@ class Frame:
     def plot_height(self) -> int:
         return self.height - self.top - self.bottom
 
+    @property
+    def plot_right(self) -> int:
+        return self.width - self.right
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -63,19 +67,16 @@ class Bar:
     width: float
     height: float
     title: str = ""
-    css: str = "chart__bar"
-    rounded: bool = False
+    css: str = "chart__bar"  # progress bars: "chart__track", "chart__bar chart__bar--reached"
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A short rule across a bar: a target, say."""
+    """An upright rule across a bar, from top to bottom: a target, say."""
 
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    css: str = "chart__marker"
+    x: float
+    top: float
+    bottom: float
 
 
 @dataclass(frozen=True)
@@ -103,22 +104,6 @@ class Axes:
     ticks: list[Tick] = field(default_factory=list)
     zero: float | None = None
     labels: list[Label] = field(default_factory=list)
-
-    @property
-    def width(self) -> int:
-        return self.frame.width
-
-    @property
-    def height(self) -> int:
-        return self.frame.height
-
-    @property
-    def left(self) -> int:
-        return self.frame.left
-
-    @property
-    def right(self) -> int:
-        return self.frame.width - self.frame.right
 
 
 @dataclass(frozen=True)
@@ -274,8 +259,8 @@ def progress_chart(
             labels.append(Label(width, y + 19, row.value_label, anchor="end", css="chart__value"))
             income_css = "chart__bar chart__bar--reached" if row.reached else "chart__bar"
             for amount, css in ((row.target_fen, "chart__track"), (row.amount_fen, income_css)):
-                bars.append(Bar(label_width, y + 8, length(amount), PROGRESS_BAR_HEIGHT, row.title, css, rounded=True))
+                bars.append(Bar(label_width, y + 8, length(amount), PROGRESS_BAR_HEIGHT, row.title, css))
             target_x = round(label_width + length(row.target_fen), 1)
-            markers.append(Marker(target_x, y + 4, target_x, y + 26))
+            markers.append(Marker(target_x, y + 4, y + 26))
             y += ROW_HEIGHT
     return BarChart(frame=Frame(width, max(y, ROW_HEIGHT) + 4), labels=labels, bars=bars, markers=markers)

@@ -47,7 +47,7 @@ def test_a_line_has_a_point_per_value_in_the_middle_of_its_slot_and_stops_where_
     first, second = chart.series
     assert len(first.dots) == 3 and len(second.dots) == 12 and first.total == 600
     xs = [dot.x for dot in second.dots]
-    assert xs[0] == round(FRAME.left + FRAME.plot_width / 24, 1) and xs == sorted(xs) and xs[-1] < chart.right
+    assert xs[0] == round(FRAME.left + FRAME.plot_width / 24, 1) and xs == sorted(xs) and xs[-1] < FRAME.plot_right
     assert first.points.split()[1] == f"{first.dots[1].x},{first.dots[1].y}"
     assert min(dot.y for dot in first.dots) == first.dots[1].y  # ¥3.00 is the highest point
     assert first.dots[1].title == "甲 2: ¥3.00"
@@ -76,6 +76,6 @@ def test_progress_rows_share_one_scale_and_a_negative_amount_draws_no_bar():
     assert [bar.width for bar in amounts] == [round(5000 * track / 30000, 1), 0, track]  # the largest amount fills it
     assert tracks[1].width == round(20000 * track / 30000, 1)
     assert amounts[2].css == "chart__bar chart__bar--reached" and amounts[0].css == "chart__bar"
-    assert [m.x1 for m in chart.markers] == [round(76 + t.width, 1) for t in tracks]
+    assert [m.x for m in chart.markers] == [round(76 + t.width, 1) for t in tracks]
     assert [label.text for label in chart.labels if label.css == "chart__heading"] == ["联盟"]  # empty groups left out
-    assert chart.height == 28 + 3 * 30 + 4
+    assert chart.frame.height == 28 + 3 * 30 + 4

@@ -333,7 +333,7 @@ def test_village_bars_share_one_scale_and_never_go_negative(sales):
     headings = [label.text for label in chart.labels if label.css == "chart__heading"]
     assert len(targets) == len(incomes) == len(board.villages)
     assert headings == [a.name for a in board.alliances_by_name if a.villages]
-    track = chart.width - targets[0].x - 52
+    track = chart.frame.width - targets[0].x - 52
     assert max(bar.width for bar in targets) == track  # the largest target fills the track
     assert all(bar.width >= 0 for bar in incomes)
 
