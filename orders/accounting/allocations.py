@@ -6,7 +6,6 @@ so a closed period is never edited. Booking is idempotent per line and per refun
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet, Sum
@@ -24,21 +23,10 @@ from orders.accounting.ledger import (
     split_largest_remainder,
     split_line,
 )
+from orders.accounting.months import month_next, month_of
 from orders.models import Allocation, EntryType, Order, OrderLine, PeriodStatus, RecipientType, Refund, SettlementPeriod
 from shop.models import Cooperative, MarketSettings, ProductPage
 from shop.policy import SplitPolicy, split_policy_for_product
-
-REPORTING_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def month_of(moment: datetime.datetime) -> datetime.date:
-    """The first day of the Asia/Shanghai month a moment falls in."""
-    local = moment.astimezone(REPORTING_TZ)
-    return datetime.date(local.year, local.month, 1)
-
-
-def _next_month(month: datetime.date) -> datetime.date:
-    return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> SettlementPeriod:
@@ -54,12 +42,12 @@ def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> S
         .aggregate(latest=Max("month"))["latest"]
     )
     if latest_closed is not None and month <= latest_closed:
-        month = _next_month(latest_closed)
+        month = month_next(latest_closed)
     while True:
         period, _created = SettlementPeriod.objects.get_or_create(cooperative=cooperative, month=month)
         if period.status == PeriodStatus.OPEN:
             return period
-        month = _next_month(month)
+        month = month_next(month)
 
 
 def _site_platform_rate_bp() -> int:

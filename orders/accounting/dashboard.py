@@ -29,19 +29,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Min, Sum
-from django.utils import timezone
 
-from orders.accounting.allocations import REPORTING_TZ
+from orders.accounting.months import MIN_YEAR, current_year, months_of_year, now_local
 from orders.models import Allocation, LabourDistribution, RecipientType, SettlementPeriod
 from shop.models import Alliance, Village
 
 MIN_GROUP_SIZE = 3
-MIN_YEAR = 2000  # before the platform; a bound that keeps `year - 1` a real year
-
-
-def current_year() -> int:
-    """The current year in Asia/Shanghai (the reporting time zone), whatever TIME_ZONE says."""
-    return timezone.now().astimezone(REPORTING_TZ).year
 
 
 def year_parse(value: str | None) -> int | None:
@@ -58,12 +51,8 @@ def year_parse(value: str | None) -> int | None:
 
 def months_elapsed(year: int) -> int:
     """How many months of the year have begun (Asia/Shanghai): 12 for a past year, 0 for a future one."""
-    now = timezone.now().astimezone(REPORTING_TZ)
+    now = now_local()
     return 12 if year < now.year else now.month if year == now.year else 0
-
-
-def months_of(year: int) -> list[datetime.date]:
-    return [datetime.date(year, month, 1) for month in range(1, 13)]
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -190,7 +179,7 @@ def dashboard_for_year(*, year: int) -> Dashboard:
     """Every figure of the dashboard for one year, in four aggregate queries whatever the
     number of villages, alliances or sales. Reads only; raises nothing for a year without data.
     """
-    months = months_of(year)
+    months = months_of_year(year)
     alliances = list(Alliance.objects.order_by("name", "pk").values_list("pk", "name"))
     villages = list(
         Village.objects.order_by("alliance__name", "alliance_id", "township", "name", "pk")

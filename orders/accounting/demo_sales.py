@@ -8,12 +8,12 @@ Past sales do not touch today's stock: they were sold before the opening stock w
 
 import datetime
 import random
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from orders.accounting.allocations import allocations_book_for_order
+from orders.accounting.months import REPORTING_TZ, month_add, month_first, month_next
 from orders.accounting.periods import period_close, period_submit_for_review
 from orders.accounting.statements import Recipient, balance_fen, payout_record
 from orders.models import (
@@ -28,19 +28,11 @@ from orders.models import (
 )
 from shop.models import Participant, ProductPage, ProductVariant
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHS = 6
 ORDERS_PER_MONTH = 36
 DEMO_PREFIX = "DEMO"
 BUYERS = [("王", "13800000101"), ("李", "13800000102"), ("张", "13800000103"), ("刘", "13800000104"),
           ("陈", "13800000105"), ("杨", "13800000106"), ("赵", "13800000107"), ("周", "13800000108")]
-
-
-def _months_back(today: datetime.date, n: int) -> datetime.date:
-    month = today.replace(day=1)
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
 
 
 def _order(rng: random.Random, number: str, paid_at: datetime.datetime, variants: list[ProductVariant]) -> Order:
@@ -81,14 +73,14 @@ def demo_activity_load(*, admin, today: datetime.date | None = None, progress=la
     if not variants:
         return 0
     made = 0
-    first_month = _months_back(today, MONTHS)
+    first_month = month_add(month_first(today), -MONTHS)
     for offset in range(MONTHS, 0, -1):
-        month = _months_back(today, offset)
+        month = month_add(month_first(today), -offset)
         # Sales grow month by month, as the alliance's own reports like to show.
         count = ORDERS_PER_MONTH + (MONTHS - offset) * 6
         for n in range(count):
             day = rng.randint(1, 27)
-            paid_at = datetime.datetime(month.year, month.month, day, rng.randint(8, 21), rng.randint(0, 59), tzinfo=SHANGHAI)
+            paid_at = datetime.datetime(month.year, month.month, day, rng.randint(8, 21), rng.randint(0, 59), tzinfo=REPORTING_TZ)
             _order(rng, f"{DEMO_PREFIX}{month:%Y%m}-{n:04d}", paid_at, variants)
             made += 1
         # Workshops record the month's work: units for the products they made.
@@ -96,14 +88,14 @@ def demo_activity_load(*, admin, today: datetime.date | None = None, progress=la
             product = ProductPage.objects.filter(workshop=participant.workshop).order_by("pk").first()
             WorkRecord.objects.create(participant=participant, product=product, month=month, quantity=rng.randint(20, 120))
     # Close every finished month, oldest first, then pay each village most of its balance.
-    for period in SettlementPeriod.objects.filter(month__gte=first_month, month__lt=today.replace(day=1)).order_by("month", "pk"):
+    for period in SettlementPeriod.objects.filter(month__gte=first_month, month__lt=month_first(today)).order_by("month", "pk"):
         period_submit_for_review(period=period)
         period_close(period=period, actor=admin)
         for holding in period.cooperative.shareholdings.all():
             recipient = Recipient(PayoutRecipient.VILLAGE, village_id=holding.village_id)
             due = balance_fen(cooperative=period.cooperative, recipient=recipient) * 8 // 10
             if due > 0:
-                paid_on = (period.month + datetime.timedelta(days=40)).replace(day=10)
+                paid_on = month_next(period.month).replace(day=10)
                 payout_record(cooperative=period.cooperative, recipient=recipient, amount_fen=due,
                               bank_reference=f"演示转账 {period.month:%Y%m}-{holding.village_id}",
                               paid_on=min(paid_on, today), actor=admin)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from orders.accounting.allocations import REPORTING_TZ
 from orders.accounting.exports import Table
+from orders.accounting.months import local_date, month_first, month_format
 from orders.accounting.statements import Recipient, recipient_allocations
 from orders.models import EntryType, LabourDistribution, PayoutRecipient
 from shop.models import Cooperative
@@ -66,7 +66,7 @@ def lines_behind(
     entry_type.
     """
     _check_entry_type(entry_type)
-    month = month.replace(day=1)
+    month = month_first(month)
     if recipient.type == PayoutRecipient.PARTICIPANT:
         if entry_type == EntryType.REVERSAL:
             return []
@@ -79,7 +79,7 @@ def lines_behind(
         )
         return [
             DistributionBehind(
-                distribution_id=d.pk, booked_at=d.created_at, date=d.created_at.astimezone(REPORTING_TZ).date(),
+                distribution_id=d.pk, booked_at=d.created_at, date=local_date(d.created_at),
                 workshop_name=d.workshop.name, work=d.work, amount_fen=d.amount_fen,
             )
             for d in distributions
@@ -96,7 +96,7 @@ def lines_behind(
     )
     return [
         LineBehind(
-            allocation_id=pk, booked_at=booked_at, date=booked_at.astimezone(REPORTING_TZ).date(),
+            allocation_id=pk, booked_at=booked_at, date=local_date(booked_at),
             order_number=number, product_title=title, variant_label=variant, line_total_fen=line_total,
             amount_fen=amount, entry_type=kind, refund_id=refund_id,
         )
@@ -114,7 +114,7 @@ def drilldown_table(
     """
     rows = lines_behind(cooperative=cooperative, month=month, recipient=recipient, entry_type=entry_type)
     entry_labels = dict(EntryType.choices)
-    title = title or _("Entries behind the statement for %(month)s") % {"month": f"{month:%Y-%m}"}
+    title = title or _("Entries behind the statement for %(month)s") % {"month": month_format(month)}
     if recipient.type == PayoutRecipient.PARTICIPANT:
         return Table(
             title=title,

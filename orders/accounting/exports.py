@@ -14,19 +14,17 @@ import datetime
 import functools
 import io
 import zipfile
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from orders.accounting.statements import Recipient, Statement, statement_for
-from orders.models import Allocation, EntryType, LabourDistribution, Payout, PayoutRecipient, RecipientType
-from shop.hooks import hook
-from shop.models import Cooperative, Participant, Shareholding, Village
+from orders.accounting.months import month_first, month_format
+from orders.accounting.statements import statement_rows
+from orders.models import PayoutRecipient
+from shop.models import Cooperative
 from shop.money import format_fen, plain_yuan
 
 
@@ -45,173 +43,27 @@ class Table:
     money_columns: tuple[int, ...] = field(default=())
 
 
-# Rows are listed in this order of recipient kinds, then by name.
-KIND_ORDER = [
-    PayoutRecipient.VILLAGE, PayoutRecipient.PARTICIPANT, PayoutRecipient.HOST,
-    PayoutRecipient.RESERVE, PayoutRecipient.PLATFORM,
-]
-
-# ---------------------------------------------------------------------------------------------
-# The statements table
-# ---------------------------------------------------------------------------------------------
-
-
-def _before_within(month: datetime.date, prefix: str = "period__month") -> dict:
-    """Sums of amount_fen split into before the month (opening) and within it."""
-    def part(condition: Q):
-        return Sum(Case(When(condition, then="amount_fen"), default=Value(0), output_field=IntegerField()))
-
-    return {"before": part(Q(**{f"{prefix}__lt": month})), "within": part(Q(**{prefix: month}))}
-
-
-def _recipient_key(recipient_type: str, village_id, participant_id, host_id) -> Recipient:
-    """The Recipient whose statement a payout or allocation row counts towards.
-
-    Mirrors orders.accounting.statements: a village/participant/host is identified by its own id only;
-    the platform and the reserve by their kind alone.
-    """
-    if recipient_type == PayoutRecipient.VILLAGE:
-        return Recipient(recipient_type, village_id=village_id)
-    if recipient_type == PayoutRecipient.PARTICIPANT:
-        return Recipient(recipient_type, participant_id=participant_id)
-    if recipient_type == PayoutRecipient.HOST:
-        return Recipient(recipient_type, host_id=host_id)
-    return Recipient(recipient_type)
-
-
-def _is_fully_identified(recipient: Recipient) -> bool:
-    """False for a village/participant/host without its id: statement_for treats those specially."""
-    needed = {
-        PayoutRecipient.VILLAGE: recipient.village_id,
-        PayoutRecipient.PARTICIPANT: recipient.participant_id,
-        PayoutRecipient.HOST: recipient.host_id,
-    }
-    return recipient.type not in needed or needed[recipient.type] is not None
-
-
-def statements_bulk(*, cooperative: Cooperative, month: datetime.date) -> dict[Recipient, Statement]:
-    """Every recipient's statement for the cooperative's month, in a fixed number of queries.
-
-    Recipients: the shareholder villages, the reserve and the platform always; other villages,
-    participants and hosts when they have allocations, labour distributions or payouts in a
-    period up to `month`. The figures equal orders.accounting.statements.statement_for for each recipient
-    (same entries, same before/within rule); a recipient lacking its id (a host allocation
-    booked without a host, say) is computed by statement_for itself, whose rules for such
-    rows are its own.
-    """
-    month = month.replace(day=1)
-    up_to = Q(period__cooperative=cooperative, period__month__lte=month)
-    # opening, earned, reversed, paid out
-    figures: dict[Recipient, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for recipient_type, village_id, host_id, entry_type, before, within in (
-        # Selected by the allocation's own cooperative, as orders.accounting.statements does.
-        Allocation.objects.filter(cooperative=cooperative, period__month__lte=month)
-        .exclude(recipient_type=RecipientType.LABOUR)  # the workshop pool is paid out through distributions
-        .values_list("recipient_type", "village_id", "host_id", "entry_type")
-        .order_by()
-        .annotate(**_before_within(month))
-    ):
-        row = figures[_recipient_key(recipient_type, village_id, None, host_id)]
-        row[0] += before
-        row[1 if entry_type == EntryType.EARNING else 2] += within
-    for participant_id, before, within in (
-        LabourDistribution.objects.filter(up_to)
-        .values_list("participant_id")
-        .order_by()
-        .annotate(**_before_within(month))
-    ):
-        row = figures[Recipient(PayoutRecipient.PARTICIPANT, participant_id=participant_id)]
-        row[0] += before
-        row[1] += within
-    for recipient_type, village_id, participant_id, host_id, before, within in (
-        Payout.objects.filter(up_to)
-        .values_list("recipient_type", "village_id", "participant_id", "host_id")
-        .order_by()
-        .annotate(**_before_within(month))
-    ):
-        row = figures[_recipient_key(recipient_type, village_id, participant_id, host_id)]
-        row[0] -= before
-        row[3] += within
-    for village_id in Shareholding.objects.filter(cooperative=cooperative).values_list("village_id", flat=True):
-        figures[Recipient(PayoutRecipient.VILLAGE, village_id=village_id)]  # listed even when idle
-    figures[Recipient(PayoutRecipient.RESERVE)]
-    figures[Recipient(PayoutRecipient.PLATFORM)]
-    return {
-        recipient: (
-            Statement(opening_fen=o, earned_fen=e, reversed_fen=r, paid_out_fen=p)
-            if _is_fully_identified(recipient)
-            else statement_for(cooperative=cooperative, recipient=recipient, month=month)
-        )
-        for recipient, (o, e, r, p) in figures.items()
-    }
-
-
-def recipient_names(recipients) -> dict[Recipient, str]:
-    """Display names: "长街镇·西岙村", a participant's name, a host's name ("#<id>" if unknown), 平台, 公司留存."""
-    recipients = list(recipients)
-    village_ids = {r.village_id for r in recipients if r.village_id}
-    villages = {v.pk: str(v) for v in Village.objects.filter(pk__in=village_ids).only("name", "township")}
-    participants = dict(
-        Participant.objects.filter(pk__in={r.participant_id for r in recipients if r.participant_id})
-        .order_by()
-        .values_list("pk", "name")
-    )
-    hosts = _host_names({r.host_id for r in recipients if r.host_id is not None})
-    names = {}
-    for r in recipients:
-        if r.type == PayoutRecipient.VILLAGE:
-            names[r] = villages.get(r.village_id, "")
-        elif r.type == PayoutRecipient.PARTICIPANT:
-            names[r] = participants.get(r.participant_id, "")
-        elif r.type == PayoutRecipient.HOST:
-            names[r] = hosts.get(r.host_id) or (f"#{r.host_id}" if r.host_id is not None else "—")
-        elif r.type == PayoutRecipient.RESERVE:
-            names[r] = _("Cooperative reserve")
-        else:
-            names[r] = _("Platform")
-    return names
-
-
-def _host_names(host_ids: set[int]) -> dict[int, str]:
-    """Hosts are live selling's; the function named by ORDERS_HOST_NAMES names them (else "#id")."""
-    names = hook("ORDERS_HOST_NAMES")
-    return names(host_ids) if names and host_ids else {}
-
-
 STATEMENT_MONEY_COLUMNS = (2, 3, 4, 5, 6)
 
 
 def statements_table(*, cooperative: Cooperative, month: datetime.date, recipient_type: str | None = None) -> Table:
     """One row per recipient of the cooperative for `month`, with a totals row.
 
-    Columns: kind, name, opening, earned, reversed, paid out, closing (fen). The figures are
-    those of orders.accounting.statements.statement_for. Raises ValueError for an unknown recipient_type.
+    Columns: kind, name, opening, earned, reversed, paid out, closing (fen): the rows of
+    orders.accounting.statements.statement_rows. Raises ValueError for an unknown recipient_type.
     """
-    if recipient_type is not None and recipient_type not in PayoutRecipient.values:
-        raise ValueError(
-            f"Unknown recipient type {recipient_type!r}; "
-            f"use one of {', '.join(PayoutRecipient.values)} or None for all."
-        )
-    month = month.replace(day=1)
-    statements = statements_bulk(cooperative=cooperative, month=month)
-    if recipient_type is not None:
-        statements = {r: s for r, s in statements.items() if r.type == recipient_type}
-    names = recipient_names(statements)
-    ordered = sorted(
-        statements,
-        key=lambda r: (KIND_ORDER.index(r.type), names[r], r.village_id or 0, r.participant_id or 0, r.host_id or 0),
-    )
+    month = month_first(month)
     kinds = dict(PayoutRecipient.choices)
-    rows: list[list[str | int]] = []
-    for recipient in ordered:
-        s = statements[recipient]
-        rows.append([
-            str(kinds[recipient.type]), names[recipient],
-            s.opening_fen, s.earned_fen, s.reversed_fen, s.paid_out_fen, s.closing_fen,
-        ])
+    rows: list[list[str | int]] = [
+        [
+            str(kinds[row.recipient.type]), row.name, row.statement.opening_fen, row.statement.earned_fen,
+            row.statement.reversed_fen, row.statement.paid_out_fen, row.statement.closing_fen,
+        ]
+        for row in statement_rows(cooperative=cooperative, month=month, recipient_type=recipient_type)
+    ]
     totals: list[str | int] = [_("Total"), ""] + [sum(row[c] for row in rows) for c in STATEMENT_MONEY_COLUMNS]
     return Table(
-        title=_("%(cooperative)s — statements for %(month)s") % {"cooperative": cooperative, "month": f"{month:%Y-%m}"},
+        title=_("%(cooperative)s — statements for %(month)s") % {"cooperative": cooperative, "month": month_format(month)},
         headers=[
             _("Recipient type"), _("Name"), _("Opening balance"), _("Earned"), _("Reversed"), _("Paid out"),
             _("Closing balance"),

@@ -2,17 +2,16 @@
 menu item, shown only to accountants and superusers (the views check again: a menu item
 hides a link, it does not guard a URL)."""
 
-from django.urls import include, path, register_converter, reverse_lazy
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from orders.accounting import months  # noqa: F401  (registers the <month:…> converter)
 from orders.accounting import workbench_views as views
 from orders.accounting.scoping import is_accountant
 
-register_converter(views.MonthConverter, "workbench_month")
-
-MONTH = "<str:cooperative>/<workbench_month:month>"
+MONTH = "<str:cooperative>/<month:month>"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),

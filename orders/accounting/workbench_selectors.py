@@ -3,7 +3,8 @@
 Selectors only (no writes): totals of a month's allocations by recipient type and by village,
 labour pool balances per workshop, what closing the period would distribute (mirroring
 orders.accounting.periods.period_close, which stays the only code that books it), the series behind the
-workbench charts, statement rows and the recipients a payout can go to. Every amount is integer
+workbench charts and the recipients a payout can go to (statements are
+orders.accounting.statements'). Every amount is integer
 fen; months are first days of Asia/Shanghai months, as in the ledger.
 """
 
@@ -15,8 +16,9 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from orders.accounting.ledger import split_largest_remainder
+from orders.accounting.months import month_first
 from orders.accounting.periods import labour_pool_balance_fen
-from orders.accounting.statements import Recipient, Statement, balance_fen
+from orders.accounting.statements import Recipient, balances_fen, recipient_names
 from orders.models import (
     Allocation,
     EntryType,
@@ -36,21 +38,9 @@ RECIPIENT_TYPE_ORDER = [
 ]
 
 
-def month_add(month: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after (or before, when negative) `month`."""
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_ending(month: datetime.date, count: int = 12) -> list[datetime.date]:
-    """The `count` months up to and including `month`, oldest first."""
-    month = month.replace(day=1)
-    return [month_add(month, -n) for n in range(count - 1, -1, -1)]
-
-
 def period_of(*, cooperative: Cooperative, month: datetime.date) -> SettlementPeriod | None:
     """The cooperative's period of the month, or None when nothing was ever booked into it."""
-    return SettlementPeriod.objects.filter(cooperative=cooperative, month=month.replace(day=1)).first()
+    return SettlementPeriod.objects.filter(cooperative=cooperative, month=month_first(month)).first()
 
 
 # --- a month's totals ------------------------------------------------------------------------
@@ -79,7 +69,7 @@ def period_totals(*, cooperative: Cooperative, month: datetime.date) -> PeriodTo
     Two queries. The totals cover the allocations only (payouts and labour distributions are
     on the statements), so `total.net_fen` equals captured − refunded booked into the period.
     """
-    month = month.replace(day=1)
+    month = month_first(month)
     rows = (
         Allocation.objects.filter(cooperative=cooperative, period__month=month)
         .values_list("recipient_type", "village_id", "entry_type")
@@ -121,7 +111,7 @@ def labour_pools(*, cooperative: Cooperative, month: datetime.date) -> list[Labo
     The same balance as orders.accounting.periods.labour_pool_balance_fen (distributions of later
     months not subtracted), for every workshop in a fixed number of queries.
     """
-    month = month.replace(day=1)
+    month = month_first(month)
 
     def by_workshop(queryset, key: str, value: str) -> dict[int, int]:
         return dict(queryset.values_list(key).order_by().annotate(total=Sum(value)).values_list(key, "total"))
@@ -257,31 +247,7 @@ def low_income_income_by_month(*, cooperative: Cooperative, months: list[datetim
     return [LowIncomeMonth(m, *rows.get(m, (0, 0))) for m in months]
 
 
-# --- statements and payouts ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StatementRow:
-    recipient: Recipient
-    name: str
-    statement: Statement
-
-    @property
-    def recipient_id(self) -> int | None:
-        return self.recipient.village_id or self.recipient.participant_id or self.recipient.host_id
-
-
-def statement_rows(*, cooperative: Cooperative, month: datetime.date) -> list[StatementRow]:
-    """One row per recipient, in the order and with the figures of orders.accounting.exports.statements_table."""
-    from orders.accounting.exports import KIND_ORDER, recipient_names, statements_bulk
-
-    statements = statements_bulk(cooperative=cooperative, month=month.replace(day=1))
-    names = recipient_names(statements)
-    ordered = sorted(
-        statements,
-        key=lambda r: (KIND_ORDER.index(r.type), names[r], r.village_id or 0, r.participant_id or 0, r.host_id or 0),
-    )
-    return [StatementRow(recipient=r, name=names[r], statement=statements[r]) for r in ordered]
+# --- payouts ------------------------------------------------------------------------
 
 
 def recipient_key(recipient: Recipient) -> str:
@@ -319,10 +285,9 @@ def payout_recipients(*, cooperative: Cooperative) -> list[tuple[Recipient, str,
         .values_list("host_id", flat=True).order_by("host_id").distinct()
     ]
     recipients += [Recipient(PayoutRecipient.RESERVE), Recipient(PayoutRecipient.PLATFORM)]
-    from orders.accounting.exports import recipient_names
-
     names = recipient_names(recipients)
-    return [(r, names[r], balance_fen(cooperative=cooperative, recipient=r)) for r in recipients]
+    balances = balances_fen(cooperative=cooperative, recipients=recipients)
+    return [(r, names[r], balances[r]) for r in recipients]
 
 
 def payouts_of(*, cooperative: Cooperative):

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,11 +22,23 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from orders.accounting import workbench_selectors as selectors
+from orders.accounting.charts import Frame, column_chart, line_chart
+from orders.accounting.drilldown import lines_behind
+from orders.accounting.exports import ExportError, statements_table, to_csv, to_pdf, to_xlsx
+from orders.accounting.months import current_month, month_format, month_next, month_parse, month_previous, months_ending
 from orders.accounting.periods import PeriodError, period_close, period_reopen, period_submit_for_review
 from orders.accounting.scoping import cooperatives_for_user, is_accountant
-from orders.accounting.statements import PayoutError, Recipient, payout_record, statement_for
+from orders.accounting.statements import (
+    PayoutError,
+    Recipient,
+    payout_record,
+    recipient_names,
+    recipient_of,
+    statement_for,
+    statement_rows,
+)
 from orders.accounting.workbench_forms import CloseConfirmForm, PayoutForm
-from orders.models import Allocation, LabourDistribution, PayoutRecipient, PeriodStatus, SettlementPeriod
+from orders.models import Allocation, LabourDistribution, PayoutRecipient, PeriodStatus, RecipientType, SettlementPeriod
 from shop.models import Participant, Shareholding
 from shop.money import format_fen
 
@@ -42,88 +53,21 @@ def workbench_url(name: str, cooperative=None, month: datetime.date | None = Non
     return reverse(f"{NAMESPACE}:{name}", kwargs=kwargs)
 
 
-class MonthConverter:
-    """"2026-11" in a URL ⇄ datetime.date(2026, 11, 1)."""
-
-    regex = r"[0-9]{4}-[0-9]{2}"
-
-    def to_python(self, value: str) -> datetime.date:
-        try:
-            return datetime.date(int(value[:4]), int(value[5:]), 1)
-        except ValueError as error:  # month 13, say: no such page
-            raise ValueError(str(error)) from error
-
-    def to_url(self, value: datetime.date | str) -> str:
-        return value if isinstance(value, str) else f"{value:%Y-%m}"
+# The workbench's charts: wide, for a desktop screen.
+CHART_FRAME = Frame(width=720, height=240, left=84, right=12, top=12, bottom=28)
 
 
-def current_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-# --- charts as inline SVG (no JavaScript, nothing fetched) --------------------------------------
-
-PALETTE = ["#007d7e", "#e07a1f", "#5b4bb7", "#c0392b", "#2e86c1", "#7d8c1e", "#b0367c", "#6d4c41", "#00897b", "#455a64"]
-CHART_WIDTH, CHART_HEIGHT = 720, 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 84, 12, 12, 28
-
-
-def _scale(values: list[int]):
-    low, high = min([0, *values]), max([0, *values])
-    if high == low:
-        high = low + 100  # an empty chart still has an axis: ¥1.00
-    plot_height = CHART_HEIGHT - PAD_TOP - PAD_BOTTOM
-
-    def y(value: int) -> float:
-        return round(PAD_TOP + (high - value) * plot_height / (high - low), 1)
-
-    ticks = [{"y": y(v), "label": format_fen(v)} for v in sorted({low, 0, high})]
-    return y, ticks
-
-
-def _x_positions(count: int) -> list[float]:
-    plot_width = CHART_WIDTH - PAD_LEFT - PAD_RIGHT
-    step = plot_width / max(count, 1)
-    return [round(PAD_LEFT + step * (i + 0.5), 1) for i in range(count)]
-
-
-def line_chart(months: list[datetime.date], series: list[tuple[str, list[int]]]) -> dict:
-    """Geometry of a line chart: one polyline per series, y ticks labelled in yuan."""
-    y, ticks = _scale([v for _name, values in series for v in values])
-    xs = _x_positions(len(months))
+def month_charts(months: list[datetime.date], villages: list, low_income: list) -> dict:
+    """The overview's charts over `months`: income per village, and labour paid to low-income participants."""
+    short, full = [f"{m:%y-%m}" for m in months], [month_format(m) for m in months]
     return {
-        "width": CHART_WIDTH, "height": CHART_HEIGHT, "left": PAD_LEFT, "right": CHART_WIDTH - PAD_RIGHT,
-        "ticks": ticks, "zero": y(0),
-        "months": [{"x": x, "label": f"{m:%y-%m}"} for x, m in zip(xs, months, strict=True)],
-        "series": [
-            {
-                "name": name, "colour": PALETTE[i % len(PALETTE)], "total": sum(values),
-                "points": " ".join(f"{x},{y(v)}" for x, v in zip(xs, values, strict=True)),
-                "dots": [
-                    {"x": x, "y": y(v), "value": format_fen(v), "month": f"{m:%Y-%m}"}
-                    for x, v, m in zip(xs, values, months, strict=True)
-                ],
-            }
-            for i, (name, values) in enumerate(series)
-        ],
-    }
-
-
-def bar_chart(months: list[datetime.date], values: list[int], notes: list[str]) -> dict:
-    """Geometry of a bar chart, one bar per month; `notes` become each bar's tooltip."""
-    y, ticks = _scale(values)
-    xs = _x_positions(len(months))
-    width = round((CHART_WIDTH - PAD_LEFT - PAD_RIGHT) / max(len(months), 1) * 0.6, 1)
-    zero = y(0)
-    return {
-        "width": CHART_WIDTH, "height": CHART_HEIGHT, "left": PAD_LEFT, "right": CHART_WIDTH - PAD_RIGHT,
-        "ticks": ticks, "zero": zero,
-        "months": [{"x": x, "label": f"{m:%y-%m}"} for x, m in zip(xs, months, strict=True)],
-        "bars": [
-            {"x": round(x - width / 2, 1), "y": min(y(v), zero), "width": width, "height": round(abs(zero - y(v)), 1),
-             "title": f"{m:%Y-%m}: {format_fen(v)} {note}".strip()}
-            for x, v, m, note in zip(xs, values, months, notes, strict=True)
-        ],
+        "village_chart": line_chart(
+            frame=CHART_FRAME, slot_labels=short, slot_titles=full, series=[(v.name, values) for v, values in villages],
+        ),
+        "low_income_chart": column_chart(
+            frame=CHART_FRAME, slot_labels=short, slot_titles=full, values=[m.amount_fen for m in low_income],
+            notes=[_("%(count)s low-income earners") % {"count": m.earners} for m in low_income],
+        ),
     }
 
 
@@ -153,7 +97,7 @@ class WorkbenchView(WagtailAdminTemplateMixin, TemplateView):
             label = self.cooperative.short_name or self.cooperative.name
             items.append({"url": workbench_url("cooperative", self.cooperative), "label": label})
         if self.month is not None:
-            items.append({"url": workbench_url("overview", self.cooperative, self.month), "label": f"{self.month:%Y-%m}"})
+            items.append({"url": workbench_url("overview", self.cooperative, self.month), "label": month_format(self.month)})
         return items
 
     def get_page_subtitle(self):
@@ -182,7 +126,7 @@ class IndexView(WorkbenchView):
         if slug:
             cooperative = get_object_or_404(cooperatives_for_user(user=request.user), slug=slug)
             try:
-                month = MonthConverter().to_python(request.GET.get("month", ""))
+                month = month_parse(request.GET.get("month", ""))
             except ValueError:
                 month = current_month()
             return redirect(workbench_url("overview", cooperative, month))
@@ -214,15 +158,15 @@ class OverviewView(WorkbenchView):
     template_name = "orders/workbench/overview.html"
 
     def get_page_title(self):
-        return _("Settlement %(month)s") % {"month": f"{self.month:%Y-%m}"}
+        return _("Settlement %(month)s") % {"month": month_format(self.month)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cooperative, month = self.cooperative, self.month
         period = selectors.period_of(cooperative=cooperative, month=month)
         totals = selectors.period_totals(cooperative=cooperative, month=month)
-        labels = dict(selectors.RecipientType.choices)
-        months = selectors.months_ending(month, 12)
+        labels = dict(RecipientType.choices)
+        months = months_ending(month, 12)
         villages = selectors.village_income_by_month(cooperative=cooperative, months=months)
         low_income = selectors.low_income_income_by_month(cooperative=cooperative, months=months)
         context.update(
@@ -236,13 +180,9 @@ class OverviewView(WorkbenchView):
                 LabourDistribution.objects.filter(period=period).select_related("workshop", "participant")
                 if period and period.status == PeriodStatus.CLOSED else []
             ),
-            village_chart=line_chart(months, [(v.name, values) for v, values in villages]),
-            low_income_chart=bar_chart(
-                months, [m.amount_fen for m in low_income],
-                [_("%(count)s low-income earners") % {"count": m.earners} for m in low_income],
-            ),
-            previous_month=selectors.month_add(month, -1),
-            next_month=selectors.month_add(month, 1),
+            **month_charts(months, villages, low_income),
+            previous_month=month_previous(month),
+            next_month=month_next(month),
             can_review=period is not None and period.status == PeriodStatus.OPEN,
             can_reopen=period is not None and period.status == PeriodStatus.IN_REVIEW,
             can_close=period is not None and period.status == PeriodStatus.IN_REVIEW,
@@ -272,13 +212,13 @@ class PeriodActionView(PeriodMixin, WorkbenchView):
 class ReviewView(PeriodActionView):
     def act(self, period: SettlementPeriod) -> str:
         period_submit_for_review(period=period)
-        return _("%(month)s is in review: new entries go to the next open month.") % {"month": f"{period.month:%Y-%m}"}
+        return _("%(month)s is in review: new entries go to the next open month.") % {"month": month_format(period.month)}
 
 
 class ReopenView(PeriodActionView):
     def act(self, period: SettlementPeriod) -> str:
         period_reopen(period=period)
-        return _("%(month)s is open again.") % {"month": f"{period.month:%Y-%m}"}
+        return _("%(month)s is open again.") % {"month": month_format(period.month)}
 
 
 class CloseView(PeriodMixin, WorkbenchView):
@@ -287,7 +227,7 @@ class CloseView(PeriodMixin, WorkbenchView):
     template_name = "orders/workbench/close.html"
 
     def get_page_title(self):
-        return _("Close %(month)s") % {"month": f"{self.month:%Y-%m}"}
+        return _("Close %(month)s") % {"month": month_format(self.month)}
 
     def get_context_data(self, form: CloseConfirmForm | None = None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -305,7 +245,7 @@ class CloseView(PeriodMixin, WorkbenchView):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("%(month)s is closed; %(amount)s of labour went to %(count)s participants.") % {
-                    "month": f"{period.month:%Y-%m}", "amount": format_fen(sum(d.amount_fen for d in distributions)),
+                    "month": month_format(period.month), "amount": format_fen(sum(d.amount_fen for d in distributions)),
                     "count": len(distributions),
                 })
                 return redirect(workbench_url("overview", self.cooperative, self.month))
@@ -318,11 +258,11 @@ class StatementsView(WorkbenchView):
     template_name = "orders/workbench/statements.html"
 
     def get_page_title(self):
-        return _("Statements %(month)s") % {"month": f"{self.month:%Y-%m}"}
+        return _("Statements %(month)s") % {"month": month_format(self.month)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = selectors.statement_rows(cooperative=self.cooperative, month=self.month)
+        rows = statement_rows(cooperative=self.cooperative, month=self.month)
         kinds = dict(PayoutRecipient.choices)
         context.update(
             rows=[(row, kinds[row.recipient.type], selectors.recipient_key(row.recipient)) for row in rows],
@@ -346,8 +286,6 @@ class ExportView(WorkbenchView):
     """The month's statements as a CSV, XLSX or PDF download (orders.accounting.exports)."""
 
     def get(self, request, *args, **kwargs):
-        from orders.accounting.exports import ExportError, statements_table, to_csv, to_pdf, to_xlsx
-
         fmt = kwargs["fmt"]
         if fmt not in EXPORT_FORMATS:
             raise Http404(_("Exports come as csv, xlsx or pdf."))
@@ -390,16 +328,12 @@ class DrilldownView(WorkbenchView):
             )
             if not belongs:
                 raise Http404(_("This village has no account with this cooperative."))
-        from orders.accounting.exports import recipient_names
-
         return recipient, recipient_names([recipient])[recipient]
 
     def get_page_title(self):
         return _("What lies behind the statement")
 
     def get_context_data(self, **kwargs):
-        from orders.accounting.drilldown import lines_behind
-
         context = super().get_context_data(**kwargs)
         recipient, name = self._recipient()
         entry_type = self.request.GET.get("entry") or None
@@ -430,10 +364,10 @@ class PayoutsView(WorkbenchView):
         context = super().get_context_data(**kwargs)
         payouts = list(selectors.payouts_of(cooperative=self.cooperative)[:200])
         kinds = dict(PayoutRecipient.choices)
-        from orders.accounting.exports import recipient_names
-
-        keys = {p.pk: Recipient(p.recipient_type, village_id=p.village_id, participant_id=p.participant_id, host_id=p.host_id)
-                for p in payouts}
+        keys = {
+            p.pk: recipient_of(p.recipient_type, village_id=p.village_id, participant_id=p.participant_id, host_id=p.host_id)
+            for p in payouts
+        }
         names = recipient_names(set(keys.values()))
         context.update(
             form=form or self._form(),

@@ -185,8 +185,7 @@ def test_reminder_is_emailed_once_when_the_session_goes_live(client, live_sessio
 
 
 def test_statements_and_exports_name_the_host(on_air):
-    from orders.accounting.exports import recipient_names
-    from orders.accounting.statements import Recipient
+    from orders.accounting.statements import Recipient, recipient_names
 
     names = recipient_names([Recipient("host", host_id=on_air.host_id), Recipient("host", host_id=987654)])
     assert sorted(names.values()) == ["#987654", "阿嫂嫂"]

@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.accounting.dashboard import MIN_GROUP_SIZE, MIN_YEAR, Dashboard, current_year, dashboard_for_year
+from orders.accounting.dashboard import MIN_GROUP_SIZE, Dashboard, dashboard_for_year
+from orders.accounting.months import MIN_YEAR, current_year, month_format
 from shop.api.errors import ErrorSerializer
 from shop.api.fields import CurrencyField
 
@@ -104,7 +105,7 @@ def _body(board: Dashboard) -> dict:
         "villages": board.villages,
         "low_income": board.low_income,
         "alliances": board.alliances,
-        "monthly": {"months": [f"{m:%Y-%m}" for m in board.months], "alliances": board.alliances_by_name},
+        "monthly": {"months": [month_format(m) for m in board.months], "alliances": board.alliances_by_name},
     }).data
 
 

@@ -82,6 +82,14 @@ class PeriodStatementsSerializer(serializers.Serializer):
     currency = CurrencyField()
 
 
+class MonthStatementsSerializer(serializers.Serializer):
+    cooperative = serializers.CharField(help_text="The cooperative's slug.")
+    month = serializers.DateField(format="%Y-%m", help_text="The Asia/Shanghai month, e.g. 2026-11.")
+    rows = StatementRowSerializer(many=True)
+    totals = StatementTotalsSerializer()
+    currency = CurrencyField()
+
+
 class DistributionSerializer(serializers.Serializer):
     workshop_id = serializers.IntegerField()
     participant_id = serializers.IntegerField()

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from orders.accounting import months  # noqa: F401  (registers the <month:…> converter)
 from orders.accounting.api import views as views
 
 urlpatterns = [
@@ -11,4 +12,8 @@ urlpatterns = [
     path("accounting/periods/<int:id>/review/", views.PeriodReviewView.as_view(), name="api-accounting-period-review"),
     path("accounting/periods/<int:id>/reopen/", views.PeriodReopenView.as_view(), name="api-accounting-period-reopen"),
     path("accounting/periods/<int:id>/close/", views.PeriodCloseView.as_view(), name="api-accounting-period-close"),
+    path(
+        "accounting/cooperatives/<str:cooperative>/months/<month:month>/statements/",
+        views.MonthStatementsView.as_view(), name="api-accounting-month-statements",
+    ),
 ]

@@ -7,6 +7,8 @@ exactly as if it did not exist. Session authentication, so DRF checks the CSRF t
 actions. Each action calls one service of orders.accounting.periods; its refusal is a 409.
 """
 
+import datetime
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,10 +21,13 @@ from rest_framework.views import APIView
 
 from orders.accounting import workbench_selectors as selectors
 from orders.accounting.api import serializers as serializers
+from orders.accounting.months import MAX_YEAR, MIN_YEAR
 from orders.accounting.periods import PeriodError, period_close, period_reopen, period_submit_for_review
 from orders.accounting.scoping import cooperatives_for_user, is_accountant
+from orders.accounting.statements import statement_rows
 from orders.models import PeriodStatus, SettlementPeriod
 from shop.api.errors import ErrorSerializer
+from shop.models import Cooperative
 
 TAGS = ["accounting"]
 PERIOD_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Settlement period id.")
@@ -118,6 +123,21 @@ class PeriodDetailView(AccountingView):
         return Response(_detail(_period(request, id)))
 
 
+def _statements(*, cooperative: Cooperative, month: datetime.date) -> dict:
+    """The rows of orders.accounting.statements.statement_rows, and their totals."""
+    rows = [
+        {
+            "recipient_type": row.recipient.type, "recipient_id": row.recipient_id, "name": row.name,
+            "opening_fen": row.statement.opening_fen, "earned_fen": row.statement.earned_fen,
+            "reversed_fen": row.statement.reversed_fen, "paid_out_fen": row.statement.paid_out_fen,
+            "closing_fen": row.statement.closing_fen,
+        }
+        for row in statement_rows(cooperative=cooperative, month=month)
+    ]
+    names = ("opening_fen", "earned_fen", "reversed_fen", "paid_out_fen", "closing_fen")
+    return {"rows": rows, "totals": {n: sum(r[n] for r in rows) for n in names}}
+
+
 class PeriodStatementsView(AccountingView):
     @extend_schema(
         operation_id="accounting_periods_statements_retrieve", tags=TAGS, parameters=[PERIOD_ID],
@@ -128,18 +148,27 @@ class PeriodStatementsView(AccountingView):
     )
     def get(self, request: Request, id: int) -> Response:
         period = _period(request, id)
-        rows = [
-            {
-                "recipient_type": row.recipient.type, "recipient_id": row.recipient_id, "name": row.name,
-                "opening_fen": row.statement.opening_fen, "earned_fen": row.statement.earned_fen,
-                "reversed_fen": row.statement.reversed_fen, "paid_out_fen": row.statement.paid_out_fen,
-                "closing_fen": row.statement.closing_fen,
-            }
-            for row in selectors.statement_rows(cooperative=period.cooperative, month=period.month)
-        ]
-        names = ("opening_fen", "earned_fen", "reversed_fen", "paid_out_fen", "closing_fen")
-        body = {"period": period, "rows": rows, "totals": {n: sum(r[n] for r in rows) for n in names}}
+        body = {"period": period, **_statements(cooperative=period.cooperative, month=period.month)}
         return Response(serializers.PeriodStatementsSerializer(body).data)
+
+
+class MonthStatementsView(AccountingView):
+    @extend_schema(
+        operation_id="accounting_cooperative_month_statements_retrieve", tags=TAGS,
+        parameters=[
+            OpenApiParameter("cooperative", OpenApiTypes.STR, OpenApiParameter.PATH, description="A cooperative's slug."),
+            OpenApiParameter(
+                "month", OpenApiTypes.STR, OpenApiParameter.PATH,
+                description=f"YYYY-MM, an Asia/Shanghai month from {MIN_YEAR} to {MAX_YEAR}; any other is a 404.",
+            ),
+        ],
+        summary="Every recipient's statement for a cooperative's month, whether or not anything was booked in it",
+        responses={200: serializers.MonthStatementsSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, cooperative: str, month: datetime.date) -> Response:
+        found = get_object_or_404(cooperatives_for_user(user=request.user), slug=cooperative)
+        body = {"cooperative": found.slug, "month": month, **_statements(cooperative=found, month=month)}
+        return Response(serializers.MonthStatementsSerializer(body).data)
 
 
 def _action_schema(operation_id: str, summary: str, response=serializers.PeriodSerializer):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from orders.accounting.allocations import allocations_book_for_order, ledger_audit, month_of, period_open_for
+from orders.accounting.allocations import allocations_book_for_order, ledger_audit, period_open_for
 from orders.buying.refunds import refund_create
 from orders.models import Allocation, EntryType, PeriodStatus, RecipientType, SettlementPeriod
 from shop.models import Cooperative
@@ -97,12 +97,6 @@ def test_allocations_cannot_be_changed_or_deleted(localstripe):
         allocation.save()
     with pytest.raises(ValueError):
         allocation.delete()
-
-
-def test_months_follow_shanghai_time():
-    # 2026-11-30 16:30 UTC is already 1 December in Ningbo.
-    assert month_of(datetime.datetime(2026, 11, 30, 16, 30, tzinfo=datetime.UTC)) == datetime.date(2026, 12, 1)
-    assert month_of(datetime.datetime(2026, 11, 30, 15, 59, tzinfo=datetime.UTC)) == datetime.date(2026, 11, 1)
 
 
 def test_refund_after_the_month_closed_lands_in_the_next_open_month(localstripe):

@@ -331,29 +331,31 @@ def test_api_is_in_the_openapi_schema(client):
 def test_village_bars_share_one_scale_and_never_go_negative(sales):
     board = dashboard_for_year(year=sales)
     chart = village_bars_chart(board.alliances_by_name)
-    bars = [row for row in chart["rows"] if not row["heading"]]
-    headings = [row["label"] for row in chart["rows"] if row["heading"]]
-    assert len(bars) == len(board.villages) and headings == [a.name for a in board.alliances_by_name if a.villages]
-    track = chart["width"] - chart["bar_left"] - 52
-    assert max(row["target_width"] for row in bars) == track  # the largest target fills the track
-    assert all(row["income_width"] >= 0 for row in bars)
+    targets = [bar for bar in chart.bars if bar.css == "chart__track"]
+    incomes = [bar for bar in chart.bars if bar.css != "chart__track"]
+    headings = [label.text for label in chart.labels if label.css == "chart__heading"]
+    assert len(targets) == len(incomes) == len(board.villages)
+    assert headings == [a.name for a in board.alliances_by_name if a.villages]
+    track = chart.frame.width - targets[0].x - 52
+    assert max(bar.width for bar in targets) == track  # the largest target fills the track
+    assert all(bar.width >= 0 for bar in incomes)
 
 
 def test_monthly_chart_has_twelve_points_per_alliance_within_the_plot(sales):
     board = dashboard_for_year(year=sales)
     chart = alliance_monthly_chart(board.alliances_by_name)
-    assert len(chart["series"]) == len(board.alliances) and len(chart["months"]) == 12
-    for series in chart["series"]:
-        assert len(series["dots"]) == 12
-        assert all(chart["ticks"][-1]["y"] <= d["y"] <= chart["ticks"][0]["y"] for d in series["dots"])
-    assert chart["ticks"][-1]["y"] == 12  # the top tick is at or above the highest month
+    assert len(chart.series) == len(board.alliances) and len(chart.labels) == 12
+    for series in chart.series:
+        assert len(series.dots) == 12
+        assert all(chart.ticks[-1].y <= d.y <= chart.ticks[0].y for d in series.dots)
+    assert chart.ticks[-1].y == 12  # the top tick is at or above the highest month
 
 
 def test_monthly_lines_stop_at_the_current_month_of_the_current_year(client, sales):
     board = dashboard_for_year(year=sales)
     chart = alliance_monthly_chart(board.alliances_by_name, months_shown=5)
-    assert len(chart["months"]) == 12  # the axis still spans the year
-    assert all(len(s["dots"]) == 5 and len(s["points"].split()) == 5 for s in chart["series"])
+    assert len(chart.labels) == 12  # the axis still spans the year
+    assert all(len(s.dots) == 5 and len(s.points.split()) == 5 for s in chart.series)
     response = client.get(reverse("dashboard:index"))
     assert len(response.context["monthly_rows"]) == months_elapsed(current_year())
     assert months_elapsed(current_year() - 1) == 12 and months_elapsed(current_year() + 1) == 0

@@ -13,6 +13,7 @@ from django.db.models import Sum
 
 from orders.accounting.drilldown import DistributionBehind, LineBehind, drilldown_table, lines_behind
 from orders.accounting.exports import ExportError, Table, statements_table, to_csv, to_pdf, to_xlsx, yuan
+from orders.accounting.months import month_next
 from orders.accounting.periods import period_close, period_submit_for_review
 from orders.accounting.statements import Recipient, payout_record, statement_for
 from orders.buying.cart import Attribution, cart_add
@@ -93,10 +94,6 @@ def _recipient_of(row, cooperative) -> Recipient:
     return Recipient(kind)
 
 
-def _next_month(month: datetime.date) -> datetime.date:
-    return datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
 # --- the table ---------------------------------------------------------------------------------
 
 
@@ -155,7 +152,7 @@ def test_recipient_type_keeps_only_that_kind_and_an_unknown_kind_is_refused(mont
 def test_next_month_opens_with_this_months_closing(month_of_activity):
     period = month_of_activity.period
     this = statements_table(cooperative=period.cooperative, month=period.month)
-    following = statements_table(cooperative=period.cooperative, month=_next_month(period.month))
+    following = statements_table(cooperative=period.cooperative, month=month_next(period.month))
     closing = {row[1]: row[6] for row in this.rows}
     assert {row[1]: row[2] for row in following.rows} == closing
     assert all(row[3] == row[4] == row[5] == 0 for row in following.rows)

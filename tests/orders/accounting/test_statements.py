@@ -4,11 +4,21 @@ import datetime
 
 import pytest
 
+from orders.accounting.months import month_next
 from orders.accounting.periods import period_close, period_submit_for_review
-from orders.accounting.statements import PayoutError, Recipient, balance_fen, payout_record, statement_for
+from orders.accounting.statements import (
+    PayoutError,
+    Recipient,
+    Statement,
+    balance_fen,
+    balances_fen,
+    payout_record,
+    statement_for,
+    statements_for,
+)
 from orders.buying.refunds import refund_create
-from orders.models import PayoutRecipient, WorkRecord
-from shop.models import Participant, Village
+from orders.models import Allocation, EntryType, PayoutRecipient, RecipientType, WorkRecord
+from shop.models import Cooperative, Participant, Village
 from tests.orders.helpers import paid as _paid
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +69,40 @@ def test_participant_statement_comes_from_the_labour_distribution(localstripe, s
 def test_opening_balance_carries_earlier_months(localstripe, superuser):
     order = _paid(localstripe, ("CJ-ZZ-500G", 2))
     period = order.lines.get().allocations.first().period
-    next_month = datetime.date(period.month.year + (period.month.month == 12), period.month.month % 12 + 1, 1)
+    next_month = month_next(period.month)
     platform = Recipient(PayoutRecipient.PLATFORM)
     statement = statement_for(cooperative=period.cooperative, recipient=platform, month=next_month)
     assert statement.opening_fen == 680 and statement.earned_fen == 0 and statement.closing_fen == 680
+
+
+def test_one_recipients_statement_and_balance_are_their_row_of_everyones(
+    localstripe, superuser, django_assert_max_num_queries,
+):
+    order = _paid(localstripe, ("CJ-ZZ-500G", 2))
+    refund_create(order=order, amount_fen=1000)
+    line = order.lines.get()
+    period = line.allocations.first().period
+    cooperative = period.cooperative
+    # A host allocation booked without its host: counted on its own row, never against a host's payouts.
+    Allocation.objects.create(line=line, period=period, cooperative=cooperative, booked_at=order.paid_at,
+                              recipient_type=RecipientType.HOST, amount_fen=7, entry_type=EntryType.EARNING)
+    xiao = Recipient(PayoutRecipient.VILLAGE, village_id=Village.objects.get(slug="xiao").pk)
+    payout_record(cooperative=cooperative, recipient=xiao, amount_fen=100, bank_reference="B2",
+                  paid_on=datetime.date.today(), actor=superuser)
+
+    everyone = statements_for(cooperative=cooperative, month=period.month)
+    assert Recipient(PayoutRecipient.HOST) in everyone and xiao in everyone
+    balances = balances_fen(cooperative=cooperative, recipients=everyone)
+    for recipient, statement in everyone.items():
+        with django_assert_max_num_queries(3):
+            assert statement_for(cooperative=cooperative, recipient=recipient, month=period.month) == statement
+        assert balance_fen(cooperative=cooperative, recipient=recipient) == balances[recipient]
+    assert everyone[Recipient(PayoutRecipient.HOST)].earned_fen == 7 and everyone[xiao].paid_out_fen >= 100
+    assert sum(s.closing_fen for s in everyone.values()) == sum(balances.values())  # no later month yet
+
+
+def test_a_recipient_with_nothing_booked_has_a_statement_of_zeros(db):
+    nobody = Recipient(PayoutRecipient.PARTICIPANT, participant_id=987654)
+    cooperative = Cooperative.objects.first()
+    statements = statements_for(cooperative=cooperative, month=datetime.date(2001, 1, 1), recipients=[nobody])
+    assert statements == {nobody: Statement(0, 0, 0, 0)}

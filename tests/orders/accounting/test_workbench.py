@@ -10,15 +10,15 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from orders.accounting.months import months_ending
 from orders.accounting.periods import period_submit_for_review
 from orders.accounting.statements import Recipient, balance_fen
 from orders.accounting.workbench_selectors import (
     low_income_income_by_month,
-    months_ending,
     period_totals,
     village_income_by_month,
 )
-from orders.accounting.workbench_views import bar_chart, line_chart
+from orders.accounting.workbench_views import month_charts
 from orders.models import (
     Allocation,
     EntryType,
@@ -163,11 +163,12 @@ def test_charts_show_village_income_and_low_income_earnings_per_month_when_there
     low = low_income_income_by_month(cooperative=march.cooperative, months=months)
     assert (low[-1].amount_fen, low[-1].earners) == (120, 1) and sum(m.amount_fen for m in low) == 120
 
-    chart = line_chart(months, [("西岙村", series["xiao"])])
-    points = [tuple(map(float, p.split(","))) for p in chart["series"][0]["points"].split()]
+    villages = [(v, values) for v, values in village_income_by_month(cooperative=march.cooperative, months=months)]
+    charts = month_charts(months, [(v, values) for v, values in villages if v.slug == "xiao"], low)
+    points = [tuple(map(float, p.split(","))) for p in charts["village_chart"].series[0].points.split()]
     assert len(points) == 12 and min(y for _x, y in points) == points[-1][1]  # March is the highest point
-    bars = bar_chart(months, [m.amount_fen for m in low], [""] * 12)["bars"]
-    assert bars[-1]["height"] > 0 and all(bar["height"] == 0 for bar in bars[:-1])
+    bars = charts["low_income_chart"].bars
+    assert bars[-1].height > 0 and all(bar.height == 0 for bar in bars[:-1])
 
 
 # --- the close ---------------------------------------------------------------------------------------
@@ -526,3 +527,79 @@ def test_api_is_forbidden_to_staff_who_keep_no_books_and_to_anonymous_visitors(m
             assert response.json()["error"]["code"] in {"permission_denied", "not_authenticated"}
     march.refresh_from_db()
     assert march.status == PeriodStatus.OPEN
+
+
+def _more_payees(cooperative: Cooperative, count: int, superuser) -> None:
+    """`count` more participants and hosts of the cooperative, each with a payout this month."""
+    period = SettlementPeriod.objects.get(cooperative=cooperative, month=MARCH)
+    workshop = Workshop.objects.filter(cooperative=cooperative).first()
+    for n in range(count):
+        participant = Participant.objects.create(workshop=workshop, name=f"参与者{n}")
+        _booked(cooperative, MARCH, [{"recipient_type": RecipientType.HOST, "host_id": 1000 + n, "amount_fen": 50}])
+        for recipient_type, ids in ((PayoutRecipient.PARTICIPANT, {"participant": participant}),
+                                    (PayoutRecipient.HOST, {"host_id": 1000 + n})):
+            Payout.objects.create(period=period, recipient_type=recipient_type, amount_fen=1, bank_reference=f"R{n}",
+                                  paid_on=MARCH, recorded_by=superuser, **ids)
+
+
+def test_the_payouts_page_takes_the_same_queries_however_many_payouts_and_recipients(
+    march, changjie_accountant, superuser, django_assert_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(changjie_accountant)
+    url = _url("payouts", cooperative=CHANGJIE)
+    _more_payees(march.cooperative, 1, superuser)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+
+    _more_payees(march.cooperative, 8, superuser)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["payouts"]) >= 18
+
+
+@pytest.mark.parametrize("month", ["1999-12", "2101-01", "9999-01", "0000-01", "2025-13", "2025-00"])
+def test_every_workbench_url_with_a_month_we_do_not_report_on_is_not_found(march, changjie_accountant, month):
+    client = _client(changjie_accountant)
+    at = f"/admin/settlement/{CHANGJIE}/{month}/"
+    for method, url in [("get", at), ("post", at + "review/"), ("post", at + "reopen/"), ("get", at + "close/"),
+                        ("get", at + "statements/"), ("get", at + "statements/export/csv/"),
+                        ("get", at + "statements/platform/")]:
+        assert getattr(client, method)(url).status_code == 404, (method, url)
+    march.refresh_from_db()
+    assert march.status == PeriodStatus.OPEN
+
+
+def test_the_picker_opens_the_current_month_for_a_month_we_do_not_report_on(changjie_accountant):
+    from orders.accounting.months import current_month
+
+    response = _client(changjie_accountant).get(_url("index") + f"?cooperative={CHANGJIE}&month=2101-01")
+    assert response.status_code == 302
+    assert response["Location"] == _url("overview", cooperative=CHANGJIE, month=f"{current_month():%Y-%m}")
+
+
+def _month_api(cooperative: str, month: str) -> str:
+    return f"/api/v1/accounting/cooperatives/{cooperative}/months/{month}/statements/"
+
+
+def test_api_month_statements_are_the_periods_statements(sold, changjie_accountant):
+    client = _client(changjie_accountant)
+    by_period = client.get(_api("api-accounting-period-statements", sold)).json()
+    url = reverse("api-accounting-month-statements", kwargs={"cooperative": CHANGJIE, "month": sold.month})
+    assert url == _month_api(CHANGJIE, f"{sold.month:%Y-%m}")
+    by_month = client.get(url).json()
+    assert by_month["rows"] == by_period["rows"] and by_month["totals"] == by_period["totals"]
+    assert (by_month["cooperative"], by_month["month"], by_month["currency"]) == (CHANGJIE, f"{sold.month:%Y-%m}", "CNY")
+
+
+@pytest.mark.parametrize("month", ["1999-12", "2101-01", "9999-01", "2025-13"])
+def test_api_month_statements_with_a_month_we_do_not_report_on_are_not_found(march, changjie_accountant, month):
+    response = _client(changjie_accountant).get(_month_api(CHANGJIE, month))
+    assert response.status_code == 404
+
+
+def test_api_month_statements_of_another_cooperative_are_not_found_and_refused_to_staff(march, siming_accountant, staff):
+    assert _client(siming_accountant).get(_month_api(CHANGJIE, "2025-03")).status_code == 404
+    assert _client(staff).get(_month_api(CHANGJIE, "2025-03")).status_code == 403
