@@ -13,8 +13,9 @@ from django.db.models import Avg, Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from livestream.models import Comment, LiveSession
+from livestream.presence import viewer_count
 from orders.models import Allocation, EntryType, OrderLine, OrderStatus, RecipientType
-from shop.money import plain_yuan
+from shop.money import format_rate, plain_yuan
 
 SOLD = (
     OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
@@ -32,8 +33,6 @@ def _buyer_key(user_id: int | None, phone: str) -> str:
 
 def session_stats(session: LiveSession) -> dict:
     """The console's live figures: GMV, orders, units, buyers, commission, chat and audience."""
-    from livestream.presence import viewer_count
-
     lines = _sold_lines(session)
     totals = lines.aggregate(gmv=Sum("line_total_fen"), units=Sum("quantity"), orders=Count("order", distinct=True))
     buyers = {_buyer_key(u, p) for u, p in lines.values_list("order__user_id", "order__phone").distinct()}
@@ -84,7 +83,7 @@ class SessionReport:
 
     @property
     def conversion_percent(self) -> str:
-        return f"{self.conversion_bp / 100:.2f}%"
+        return format_rate(self.conversion_bp)
 
 
 def session_report(session: LiveSession) -> SessionReport:
