@@ -76,7 +76,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
-    "import_export",
     "channels",
     "django.contrib.admin",
     "django.contrib.auth",

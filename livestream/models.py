@@ -17,6 +17,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
+from shop.money import format_fen
+
 
 def new_stream_key() -> str:
     """A stream key hard to guess: 32 URL-safe characters."""
@@ -190,7 +192,7 @@ class LiveOffer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sku} ¥{self.price_fen / 100:.2f} × {self.quantity}"
+        return f"{self.sku} {format_fen(self.price_fen)} × {self.quantity}"
 
     @property
     def remaining(self) -> int:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from livestream.models import Comment, LiveSession
 from livestream.presence import viewer_count
 from orders.models import Allocation, EntryType, OrderLine, OrderStatus, RecipientType
-from shop.money import plain_yuan
+from shop.money import format_rate, plain_yuan
 
 SOLD = (
     OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
@@ -83,7 +83,7 @@ class SessionReport:
 
     @property
     def conversion_percent(self) -> str:
-        return f"{self.conversion_bp / 100:.2f}%"
+        return format_rate(self.conversion_bp)
 
 
 def session_report(session: LiveSession) -> SessionReport:

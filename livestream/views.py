@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from livestream import presence, sessions
+from livestream import presence, reports, sessions
 from livestream.models import LiveSession, SessionStatus
 
 
@@ -45,6 +45,7 @@ def console(request, pk: int):
     context = {
         "session": session,
         "state": presence.room_state(session, for_host=True),
+        "stats": reports.session_stats(session),
         "products": products,
         "rtmp_url": sessions.rtmp_url(),
     }

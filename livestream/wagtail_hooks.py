@@ -8,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from livestream.models import Host, LiveSession
+from shop.money import format_rate
 
 
 class LinksColumn(Column):
@@ -25,7 +26,14 @@ class LinksColumn(Column):
 class HostViewSet(SnippetViewSet):
     model = Host
     icon = "user"
-    list_display = ["display_name", "user", "workshop", "commission_rate_bp", "is_active"]
+    list_display = [
+        "display_name", "user", "workshop",
+        Column(
+            "commission_rate_bp", label=_("Commission rate"),
+            accessor=lambda host: format_rate(host.commission_rate_bp), sort_key="commission_rate_bp",
+        ),
+        "is_active",
+    ]
     list_filter = ["is_active"]
     search_fields = ["display_name"]
 

@@ -1,9 +1,32 @@
-"""Stock forms of the admin."""
+"""Stock forms of the admin, and the form field every amount in yuan is typed into."""
+
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import ProductVariant, StockMovementKind, sku_validator
+from shop.money import yuan_text_clean
+
+
+class YuanField(forms.DecimalField):
+    """An amount in yuan with at most two decimals, read as a Decimal (never a float); turn it
+    into fen with shop.money.yuan_to_fen.
+
+    Staff often paste amounts as shown on the page ("¥1,234.50"), so the currency sign,
+    thousands separators and spaces are dropped before parsing.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = yuan_text_clean(value)
+        return super().to_python(value)
 
 
 class StockChangeForm(forms.Form):

@@ -1,4 +1,13 @@
-"""Formatting of integer fen for people. Arithmetic on money stays in integers elsewhere."""
+"""Money and rates for people: integer fen and basis points in, text out, and back.
+
+Arithmetic on money stays in integers elsewhere; nothing here goes through a float. The same
+display of fen is in shop/static/shop/money.js for the pages that redraw amounts themselves.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+BASIS_POINTS_PER_PERCENT = 100
+CURRENCY_SIGNS = "¥￥"
 
 
 def format_fen(amount_fen: int, symbol: str = "¥") -> str:
@@ -10,6 +19,43 @@ def format_fen(amount_fen: int, symbol: str = "¥") -> str:
 
 def plain_yuan(amount_fen: int) -> str:
     """3326 → "33.26", -5 → "-0.05", 123456 → "1234.56": no symbol, no separators (for CSV)."""
-    sign = "-" if amount_fen < 0 else ""
-    yuan, fen = divmod(abs(int(amount_fen)), 100)
-    return f"{sign}{yuan}.{fen:02d}"
+    return format_fen(amount_fen, symbol="").replace(",", "")
+
+
+def format_rate(rate_bp: int) -> str:
+    """Basis points as a percentage without trailing zeros: 800 → "8%", 550 → "5.5%",
+    1234 → "12.34%", 0 → "0%", -25 → "-0.25%"."""
+    sign = "-" if rate_bp < 0 else ""
+    whole, hundredths = divmod(abs(int(rate_bp)), BASIS_POINTS_PER_PERCENT)
+    decimals = f"{hundredths:02d}".rstrip("0")
+    return f"{sign}{whole}.{decimals}%" if decimals else f"{sign}{whole}%"
+
+
+def share_bp(part: int, whole: int) -> int:
+    """part / whole in basis points, rounded half up (away from zero); 0 when whole is 0."""
+    if not whole:
+        return 0
+    numerator = abs(part) * 10_000 * 2 + abs(whole)
+    rounded = numerator // (2 * abs(whole))
+    return rounded if (part < 0) == (whole < 0) else -rounded
+
+
+def yuan_text_clean(text: str) -> str:
+    """"¥1,234.50 " → "1234.50": the sign, thousands separators (also full-width) and spaces
+    that staff paste along with an amount copied from a page."""
+    return text.strip().lstrip(CURRENCY_SIGNS).replace(",", "").replace("，", "").strip()
+
+
+def yuan_to_fen(amount: Decimal | str) -> int:
+    """Decimal("12.30") or "¥1,234.50" → fen, exactly. Raises ValueError for text that is not
+    an amount and for fractions of a fen."""
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(yuan_text_clean(amount))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ValueError(f"“{amount}” is not an amount in yuan; write it like 12.50.")
+    fen = value.scaleb(2)
+    if fen != fen.to_integral_value():
+        raise ValueError("An amount in yuan has at most two decimals.")
+    return int(fen)

@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -12,6 +13,7 @@ from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 from shop import admin_views
 from shop.hooks import hook
 from shop.models import Alliance, Brand, Category, Cooperative, Participant, StockRecord, Village, Workshop
+from shop.money import format_fen, format_rate
 
 
 class AllianceViewSet(SnippetViewSet):
@@ -32,7 +34,17 @@ class VillageViewSet(SnippetViewSet):
 class CooperativeViewSet(SnippetViewSet):
     model = Cooperative
     icon = "site"
-    list_display = ["name", "alliance", "reserve_rate_bp", "labour_per_unit_fen"]
+    list_display = [
+        "name", "alliance",
+        Column(
+            "reserve_rate_bp", label=_("Cooperative reserve"),
+            accessor=lambda c: format_rate(c.reserve_rate_bp), sort_key="reserve_rate_bp",
+        ),
+        Column(
+            "labour_per_unit_fen", label=_("Labour per unit"),
+            accessor=lambda c: format_fen(c.labour_per_unit_fen), sort_key="labour_per_unit_fen",
+        ),
+    ]
     list_filter = ["alliance"]
     search_fields = ["name", "short_name"]
 

@@ -11,7 +11,9 @@ month; closing a settlement period shares each workshop's labour pool by these r
   waits for us or we see it closed);
 - one participant has at most one record per product and month (an import replaces it), and
   a workshop's month is measured in one unit, because the close adds the quantities up.
-An import writes every row or none.
+These rules are checked in one place, work_record_problems, and each is worded once; the admin
+form, the entry services and the import all call it. The import reads the file itself (csv,
+openpyxl) and writes every row or none.
 """
 
 from __future__ import annotations
@@ -20,17 +22,16 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import tablib
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import DatabaseError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
-from import_export.fields import Field
+from openpyxl import load_workbook
 
 from orders.accounting.scoping import cooperatives_for_user
 from orders.models import PeriodStatus, SettlementPeriod, WorkMeasure, WorkRecord
@@ -174,18 +175,36 @@ def measure_in_use(*, workshop_id: int, month: datetime.date, exclude_pk: int | 
     return others.values_list("measure", flat=True).first()
 
 
-def _closed_message(*, cooperative_name: str, month: datetime.date) -> str:
+# One message per rule. The admin form, the services and the import all report a broken rule
+# with these words (the import may add which line of its file the other entry is on).
+
+
+def closed_month_message(*, cooperative_name: str, month: datetime.date) -> str:
     return _(
         "The settlement of %(month)s for %(cooperative)s is closed; its work can no longer change. "
         "Record this work in a month that is still open."
     ) % {"month": f"{month:%Y-%m}", "cooperative": cooperative_name}
 
 
-def _measure_message(*, workshop_name: str, month: datetime.date, in_use: str) -> str:
+def measure_conflict_message(*, workshop_name: str, month: datetime.date, in_use: str) -> str:
     return _(
         "%(workshop)s already records %(month)s in %(measure)s; use the same unit for the whole "
         "month, since the close adds the quantities up."
     ) % {"workshop": workshop_name, "month": f"{month:%Y-%m}", "measure": WorkMeasure(in_use).label}
+
+
+def duplicate_record_message(*, participant_name: str, month: datetime.date) -> str:
+    return _(
+        "%(participant)s already has work recorded for this product in %(month)s. "
+        "Edit that record instead of adding another."
+    ) % {"participant": participant_name, "month": f"{month:%Y-%m}"}
+
+
+def foreign_product_message(*, product_title: str, cooperative_name: str, workshop_name: str) -> str:
+    return _(
+        "%(product)s is not sold by %(cooperative)s, the cooperative of %(workshop)s. "
+        "Choose one of its products, or leave the product empty."
+    ) % {"product": product_title, "cooperative": cooperative_name, "workshop": workshop_name}
 
 
 def work_record_problems(
@@ -197,35 +216,36 @@ def work_record_problems(
     record: WorkRecord | None = None,
     lock: bool = False,
 ) -> dict[str, str]:
-    """What is wrong with recording this work (as a new record, or as `record` changed), by
-    field name; empty when it may be written. Checks everything but the user's scope."""
+    """The rules of this module, checked once for every way work is entered: what is wrong
+    with recording this work (as a new record, or as `record` changed), by field name; empty
+    when it may be written. Checks everything but the user's scope.
+
+    With lock=True (inside a transaction) the settlement periods read are locked, so a close
+    running at the same time cannot slip in between this check and the write.
+    """
     problems: dict[str, str] = {}
     workshop = participant.workshop
     cooperative = workshop.cooperative
     if record is not None and record.pk is not None:
         was_cooperative = record.participant.workshop.cooperative
         if period_is_closed(cooperative_id=was_cooperative.pk, month=record.month, lock=lock):
-            problems[NON_FIELD_ERRORS] = _closed_message(cooperative_name=was_cooperative.name, month=record.month)
+            problems[NON_FIELD_ERRORS] = closed_month_message(cooperative_name=was_cooperative.name, month=record.month)
             return problems
     if product is not None and product.cooperative_id != cooperative.pk:
-        problems["product"] = _(
-            "%(product)s is not sold by %(cooperative)s, the cooperative of %(workshop)s. "
-            "Choose one of its products, or leave the product empty."
-        ) % {"product": product.title, "cooperative": cooperative.name, "workshop": workshop.name}
+        problems["product"] = foreign_product_message(
+            product_title=product.title, cooperative_name=cooperative.name, workshop_name=workshop.name
+        )
     if period_is_closed(cooperative_id=cooperative.pk, month=month, lock=lock):
-        problems["month"] = _closed_message(cooperative_name=cooperative.name, month=month)
+        problems["month"] = closed_month_message(cooperative_name=cooperative.name, month=month)
     exclude_pk = record.pk if record is not None else None
     same = WorkRecord.objects.filter(participant=participant, product=product, month=month)
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
     if same.exists():
-        problems.setdefault(NON_FIELD_ERRORS, _(
-            "%(participant)s already has work recorded for this product in %(month)s. "
-            "Edit that record instead of adding another."
-        ) % {"participant": participant.name, "month": f"{month:%Y-%m}"})
+        problems.setdefault(NON_FIELD_ERRORS, duplicate_record_message(participant_name=participant.name, month=month))
     in_use = measure_in_use(workshop_id=workshop.pk, month=month, exclude_pk=exclude_pk)
     if in_use and in_use != measure:
-        problems["measure"] = _measure_message(workshop_name=workshop.name, month=month, in_use=in_use)
+        problems["measure"] = measure_conflict_message(workshop_name=workshop.name, month=month, in_use=in_use)
     return problems
 
 
@@ -291,7 +311,7 @@ def work_record_delete(*, record: WorkRecord, user: AbstractBaseUser) -> None:
     _check_scope(user=user, participant=stored.participant)
     cooperative = stored.participant.workshop.cooperative
     if period_is_closed(cooperative_id=cooperative.pk, month=stored.month, lock=True):
-        raise WorkRecordError(_closed_message(cooperative_name=cooperative.name, month=stored.month))
+        raise WorkRecordError(closed_month_message(cooperative_name=cooperative.name, month=stored.month))
     stored.delete()
 
 
@@ -396,10 +416,6 @@ def _csv_rows(file_bytes: bytes) -> list[tuple[int, list[object]]]:
 
 
 def _xlsx_rows(file_bytes: bytes) -> list[tuple[int, list[object]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(file_bytes), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -421,8 +437,9 @@ def _header_key(cell: object) -> str | None:
     return None
 
 
-def dataset_read(*, file_bytes: bytes, file_name: str) -> tuple[tablib.Dataset, list[int]]:
-    """The file's rows as a dataset with our column names, and each row's line in the file.
+def file_rows_read(*, file_bytes: bytes, file_name: str) -> list[tuple[int, dict[str, object]]]:
+    """The file's rows of work: each row's line in the file and its cells by column key
+    (COLUMNS; a column the file lacks is None).
 
     Blank rows are skipped; the first row with any text is the header. Raises FileProblem.
     """
@@ -453,14 +470,13 @@ def dataset_read(*, file_bytes: bytes, file_name: str) -> tuple[tablib.Dataset, 
             _("Line %(line)s must name the columns %(expected)s; it lacks %(missing)s.")
             % {"line": header_line, "expected": ", ".join(TEMPLATE_HEADERS), "missing": ", ".join(missing)}
         )
-    dataset = tablib.Dataset(headers=list(COLUMNS))
-    lines = []
-    for line, cells in raw[1:]:
-        dataset.append([cells[positions[key]] if key in positions and positions[key] < len(cells) else None for key in COLUMNS])
-        lines.append(line)
-    if not lines:
+    rows = [
+        (line, {key: cells[positions[key]] if key in positions and positions[key] < len(cells) else None for key in COLUMNS})
+        for line, cells in raw[1:]
+    ]
+    if not rows:
         raise FileProblem(_("The file has a header but no rows of work. Add one row per participant, product and month."))
-    return dataset, lines
+    return rows
 
 
 # --- import: checking and writing rows ------------------------------------------------------
@@ -468,34 +484,30 @@ def dataset_read(*, file_bytes: bytes, file_name: str) -> tuple[tablib.Dataset, 
 
 class _Scope:
     """What one user's import may refer to, loaded once: their cooperatives' workshops,
-    participants (ids and names only) and products."""
+    participants (ids and names only: their private fields are never read) and products."""
 
     def __init__(self, user: AbstractBaseUser):
         cooperative_ids = set(cooperatives_for_user(user=user).values_list("pk", flat=True))
         self.workshops: dict[str, Workshop] = {}
+        by_id: dict[int, Workshop] = {}
         for workshop in Workshop.objects.filter(cooperative_id__in=cooperative_ids).select_related("cooperative"):
-            self.workshops[workshop.slug.lower()] = workshop
-            self.workshops[workshop.name] = workshop
-        self.participants: dict[tuple[int, str], list[int]] = defaultdict(list)
-        for pk, workshop_id, name in Participant.objects.filter(workshop__cooperative_id__in=cooperative_ids).values_list(
-            "pk", "workshop_id", "name"
-        ):
-            self.participants[(workshop_id, name.strip())].append(pk)
-        self.products: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
-        for pk, slug, title, cooperative_id in ProductPage.objects.filter(cooperative_id__in=cooperative_ids).values_list(
-            "pk", "slug", "title", "cooperative_id"
-        ):
-            self.products[(cooperative_id, slug.lower())].append((pk, title))
+            self.workshops[workshop.slug.lower()] = self.workshops[workshop.name] = by_id[workshop.pk] = workshop
+        self.participants: dict[tuple[int, str], list[Participant]] = defaultdict(list)
+        participants = Participant.objects.filter(workshop__cooperative_id__in=cooperative_ids)
+        for participant in participants.only("id", "name", "workshop_id"):
+            participant.workshop = by_id[participant.workshop_id]
+            self.participants[(participant.workshop_id, participant.name.strip())].append(participant)
+        self.products: dict[tuple[int, str], list[ProductPage]] = defaultdict(list)
+        products = ProductPage.objects.filter(cooperative_id__in=cooperative_ids)
+        for product in products.only("id", "slug", "title", "cooperative_id"):
+            self.products[(product.cooperative_id, product.slug.lower())].append(product)
 
-
-class WorkshopWidget(widgets.Widget):
-    """A workshop of the user's cooperatives, by slug or full name."""
-
-    def clean(self, value, row=None, scope: _Scope | None = None, **kwargs) -> Workshop:
+    def workshop(self, value: object) -> Workshop:
+        """A workshop of the user's cooperatives, by slug or full name. Raises ValueError."""
         text = _text(value)
         if not text:
             raise ValueError(_("Enter the workshop: its slug (e.g. changjie-sorting) or its full name."))
-        workshop = scope.workshops.get(text) or scope.workshops.get(text.lower())
+        workshop = self.workshops.get(text) or self.workshops.get(text.lower())
         if workshop is not None:
             return workshop
         if Workshop.objects.filter(Q(slug__iexact=text) | Q(name=text)).exists():
@@ -507,247 +519,170 @@ class WorkshopWidget(widgets.Widget):
             % {"workshop": text}
         )
 
+    def participant(self, workshop: Workshop, value: object) -> Participant:
+        """The workshop's one participant of that name. Raises ValueError."""
+        name = _text(value)
+        matches = self.participants.get((workshop.pk, name), [])
+        if not name:
+            raise ValueError(_("Enter the participant's name as recorded for the workshop."))
+        if not matches:
+            raise ValueError(_(
+                "%(workshop)s has no participant named “%(name)s”. Check the spelling, or add them "
+                "under Producers → Participants first."
+            ) % {"workshop": workshop.name, "name": name})
+        if len(matches) > 1:
+            raise ValueError(_(
+                "%(workshop)s has %(count)s participants named “%(name)s”; record their work in the admin form instead."
+            ) % {"workshop": workshop.name, "name": name, "count": len(matches)})
+        return matches[0]
 
-class MonthWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs) -> datetime.date:
-        return month_parse(value)
-
-
-class QuantityWidget(widgets.IntegerWidget):
-    def clean(self, value, row=None, **kwargs) -> int:
-        return quantity_parse(value)
-
-
-class MeasureWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs) -> str:
-        return measure_parse(value)
-
-
-class TextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs) -> str:
-        return _text(value)
+    def product(self, workshop: Workshop, value: object) -> ProductPage | None:
+        """The product of the workshop's cooperative with that slug; None for an empty cell.
+        Raises ValueError."""
+        slug = _text(value)
+        if not slug:
+            return None
+        found = self.products.get((workshop.cooperative_id, slug.lower()), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValueError(
+                _("Several products have the slug “%(slug)s”; record this work in the admin form instead.") % {"slug": slug}
+            )
+        elsewhere = ProductPage.objects.filter(slug=slug).values_list("title", flat=True).first()
+        if elsewhere is not None:
+            raise ValueError(foreign_product_message(
+                product_title=elsewhere, cooperative_name=workshop.cooperative.name, workshop_name=workshop.name
+            ))
+        raise ValueError(_(
+            "There is no product with the slug “%(slug)s”. Use the slug from the product's web address, or leave it empty."
+        ) % {"slug": slug})
 
 
 @dataclass
 class _Row:
-    """A row once read: the values that parsed and the problems found, by column."""
+    """A row of the file once every cell is read."""
 
     line: int
-    values: dict[str, object] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
-    previous_quantity: int | None = None
+    workshop: Workshop
+    participant: Participant
+    product: ProductPage | None
+    month: datetime.date
+    quantity: int
+    measure: str
 
 
-class WorkRecordResource(resources.ModelResource):
-    """Rows of work for django-import-export: each column parsed by its widget, then the row
-    checked against the user's scope, the other rows of the file and the database.
-
-    A row naming a participant/product/month that is already recorded replaces that record's
-    quantity (so importing a corrected file twice does not count the work twice).
-    """
-
-    workshop = Field(attribute="workshop", column_name="workshop", widget=WorkshopWidget())
-    participant = Field(attribute="participant", column_name="participant", widget=TextWidget())
-    product = Field(attribute="product", column_name="product", widget=TextWidget())
-    month = Field(attribute="month", column_name="month", widget=MonthWidget())
-    quantity = Field(attribute="quantity", column_name="quantity", widget=QuantityWidget())
-    measure = Field(attribute="measure", column_name="measure", widget=MeasureWidget())
-
-    class Meta:
-        model = WorkRecord
-        fields = tuple(COLUMNS)
-        import_id_fields: tuple[str, ...] = ()
-        skip_diff = True
-        store_instance = True
-        use_transactions = True
-        clean_model_instances = False
-
-    def __init__(self, *, scope: _Scope, lines: list[int]):
-        super().__init__()
-        self.scope = scope
-        self.lines = lines
-        self.rows: dict[int, _Row] = {}
-        self._first_line_of_key: dict[tuple, int] = {}
-        self._file_measure: dict[tuple[int, datetime.date], tuple[str, int]] = {}
-        self._closed: dict[tuple[int, datetime.date], bool] = {}
-        self._current: _Row | None = None
-
-    def _check_import_id_fields(self, headers):
-        """Records are matched by participant, product and month (see get_instance)."""
-
-    # Each row: parse (before_import_row), find the record it replaces (get_instance), then
-    # check against the database and fill the instance (import_instance).
-
-    def before_import_row(self, row, row_number=None, **kwargs):
-        current = _Row(line=self.lines[row_number - 1])
-        for key in COLUMNS:
+def _row_read(line: int, cells: dict[str, object], scope: _Scope) -> tuple[_Row | None, dict[str, str]]:
+    """The row's values, or None and what is wrong with its cells, by column key."""
+    problems: dict[str, str] = {}
+    values: dict[str, object] = {}
+    readers = {"workshop": scope.workshop, "month": month_parse, "quantity": quantity_parse, "measure": measure_parse}
+    for key, read in readers.items():
+        try:
+            values[key] = read(cells[key])
+        except ValueError as error:
+            problems[key] = str(error)
+    workshop = values.get("workshop")
+    if workshop is not None:
+        for key, read in (("participant", scope.participant), ("product", scope.product)):
             try:
-                current.values[key] = self.fields[key].clean(row, scope=self.scope)
+                values[key] = read(workshop, cells[key])
             except ValueError as error:
-                current.problems[key] = str(error)
-        self._resolve(current)
-        self._current = self.rows[row_number] = current
+                problems[key] = str(error)
+    if problems:
+        return None, problems
+    return _Row(line=line, **values), {}
 
-    def _resolve(self, current: _Row) -> None:
-        values, problems = current.values, current.problems
-        workshop: Workshop | None = values.get("workshop")
-        if workshop is None:
-            return
-        name = values.get("participant") or ""
-        matches = self.scope.participants.get((workshop.pk, name), [])
-        if not name:
-            problems["participant"] = _("Enter the participant's name as recorded for the workshop.")
-        elif not matches:
-            problems["participant"] = _(
-                "%(workshop)s has no participant named “%(name)s”. Check the spelling, or add them "
-                "under Producers → Participants first."
-            ) % {"workshop": workshop.name, "name": name}
-        elif len(matches) > 1:
-            problems["participant"] = _(
-                "%(workshop)s has %(count)s participants named “%(name)s”; record their work in the admin form instead."
-            ) % {"workshop": workshop.name, "name": name, "count": len(matches)}
-        else:
-            values["participant_id"] = matches[0]
-        slug = values.get("product") or ""
-        values["product_id"], values["product_title"] = None, ""
-        if slug:
-            found = self.scope.products.get((workshop.cooperative_id, slug.lower()), [])
-            if len(found) == 1:
-                values["product_id"], values["product_title"] = found[0]
-            elif len(found) > 1:
-                problems["product"] = _("Several products have the slug “%(slug)s”; record this work in the admin form instead.") % {"slug": slug}
-            elif ProductPage.objects.filter(slug=slug).exists():
-                problems["product"] = _(
-                    "“%(slug)s” is not sold by %(cooperative)s, the cooperative of %(workshop)s. "
-                    "Use one of its products, or leave the product empty."
-                ) % {"slug": slug, "cooperative": workshop.cooperative.name, "workshop": workshop.name}
-            else:
-                problems["product"] = _(
-                    "There is no product with the slug “%(slug)s”. Use the slug from the product's web address, or leave it empty."
-                ) % {"slug": slug}
-        month = values.get("month")
-        if month is None:
-            return
-        key = (values.get("participant_id"), values["product_id"], month)
-        if "participant" not in problems and "product" not in problems:
-            first = self._first_line_of_key.setdefault(key, current.line)
-            if first != current.line:
-                problems[NON_FIELD_ERRORS] = _(
-                    "This row repeats line %(first)s (same participant, product and month). "
-                    "Add the two quantities up in one row and delete the other."
-                ) % {"first": first}
-        closed_key = (workshop.cooperative_id, month)
-        if closed_key not in self._closed:
-            self._closed[closed_key] = period_is_closed(cooperative_id=workshop.cooperative_id, month=month, lock=True)
-        if self._closed[closed_key]:
-            problems["month"] = _closed_message(cooperative_name=workshop.cooperative.name, month=month)
-        measure = values.get("measure")
-        if measure is not None:
-            # Only a row without problems sets the month's unit, so the message points at a good row.
-            seen_measure, seen_line = self._file_measure.get((workshop.pk, month), (measure, current.line))
-            if seen_measure == measure and not problems:
-                self._file_measure.setdefault((workshop.pk, month), (measure, current.line))
-            if seen_measure != measure:
-                problems["measure"] = _(
-                    "Line %(first)s records %(workshop)s's %(month)s in %(measure)s; use the same unit for the "
-                    "whole month, since the close adds the quantities up."
-                ) % {"first": seen_line, "workshop": workshop.name, "month": f"{month:%Y-%m}", "measure": WorkMeasure(seen_measure).label}
 
-    def get_instance(self, instance_loader, row):
-        current = self._current
-        if current.problems or "participant_id" not in current.values:
-            return None
-        values = current.values
-        existing = list(
-            WorkRecord.objects.filter(participant_id=values["participant_id"], product_id=values["product_id"], month=values["month"])
-            .order_by("pk")[:2]
-        )
+class _Import:
+    """Writes the rows of one file in order, each checked by work_record_problems against the
+    database as the earlier rows left it; so a row that clashes with an earlier row of the file
+    breaks the same rule, with the same message, as it would against a stored record."""
+
+    def __init__(self) -> None:
+        self.line_of_record: dict[int, int] = {}  # records written by this import → their line
+        self.unit_line: dict[tuple[int, datetime.date], int] = {}  # (workshop, month) → first line written
+
+    def write(self, row: _Row) -> tuple[int | None, dict[str, str]]:
+        """Write the row; returns the quantity it replaced (None for a new record), or the
+        row's problems by column key (nothing written)."""
+        same = WorkRecord.objects.filter(participant=row.participant, product=row.product, month=row.month)
+        existing = list(same.order_by("pk")[:2])
+        earlier = [self.line_of_record[record.pk] for record in existing if record.pk in self.line_of_record]
+        if earlier:
+            return None, {NON_FIELD_ERRORS: " ".join((
+                duplicate_record_message(participant_name=row.participant.name, month=row.month),
+                _("This row repeats line %(first)s.") % {"first": earlier[0]},
+            ))}
         if len(existing) > 1:
-            current.problems[NON_FIELD_ERRORS] = _(
+            return None, {NON_FIELD_ERRORS: _(
                 "This participant already has several records for this product and month; merge them "
                 "in the work records listing before importing."
-            )
-            return None
-        return existing[0] if existing else None
-
-    def import_instance(self, instance, row, **kwargs):
-        current = self._current
-        values = current.values
-        if not current.problems:
-            workshop = values["workshop"]
-            in_use = measure_in_use(workshop_id=workshop.pk, month=values["month"], exclude_pk=instance.pk)
-            if in_use and in_use != values["measure"]:
-                current.problems["measure"] = _measure_message(workshop_name=workshop.name, month=values["month"], in_use=in_use)
-        if current.problems:
-            raise ValidationError({key: [message] for key, message in current.problems.items()})
-        current.previous_quantity = instance.quantity if instance.pk else None
-        instance.participant_id = values["participant_id"]
-        instance.product_id = values["product_id"]
-        instance.month = values["month"]
-        instance.quantity = values["quantity"]
-        instance.measure = values["measure"]
-
-
-def _result_from(resource: WorkRecordResource, result, lines: list[int]) -> ImportResult:
-    outcome = ImportResult()
-    for error in result.base_errors:
-        outcome.problems.append(RowProblem(line=0, column="", message=str(error.error)))
-    for invalid in result.invalid_rows:
-        line = lines[invalid.number - 1]
-        for key, messages in invalid.error_dict.items():
-            column = "" if key == NON_FIELD_ERRORS else COLUMN_LABELS.get(key, key)
-            outcome.problems.extend(RowProblem(line=line, column=column, message=message) for message in messages)
-    for error_row in result.error_rows:
-        for error in error_row.errors:
-            outcome.problems.append(
-                RowProblem(line=lines[error_row.number - 1], column="", message=_("This row could not be saved (%(error)s).") % {"error": error.error})
-            )
-    outcome.problems.sort(key=lambda problem: problem.line)
-    for number, row in sorted(resource.rows.items()):
-        if row.problems or "participant_id" not in row.values:
-            continue
-        values = row.values
-        outcome.rows.append(
-            ImportedRow(
-                line=row.line,
-                workshop=values["workshop"].name,
-                participant=values["participant"],
-                product=values["product_title"],
-                month=values["month"],
-                quantity=values["quantity"],
-                measure=values["measure"],
-                previous_quantity=row.previous_quantity,
-            )
+            )}
+        # An imported row replaces a stored record rather than duplicating it.
+        record = existing[0] if existing else WorkRecord(product=row.product, month=row.month)
+        record.participant = row.participant  # the same one, already loaded with its workshop
+        problems = work_record_problems(
+            participant=row.participant, product=row.product, month=row.month, measure=row.measure,
+            record=record if record.pk else None, lock=True,
         )
-    return outcome
+        unit_line = self.unit_line.get((row.workshop.pk, row.month))
+        if "measure" in problems and unit_line is not None:
+            problems["measure"] += " " + _("Line %(first)s of the file sets that unit.") % {"first": unit_line}
+        if problems:
+            return None, problems
+        previous = record.quantity if record.pk else None
+        record.quantity, record.measure = row.quantity, row.measure
+        try:
+            with transaction.atomic():
+                record.save()
+        except DatabaseError as error:
+            return None, {NON_FIELD_ERRORS: _("This row could not be saved (%(error)s).") % {"error": error}}
+        self.line_of_record[record.pk] = row.line
+        self.unit_line.setdefault((row.workshop.pk, row.month), row.line)
+        return previous, {}
+
+
+def _problems_of_row(line: int, problems: dict[str, str]) -> list[RowProblem]:
+    return [
+        RowProblem(line=line, column="" if key == NON_FIELD_ERRORS else COLUMN_LABELS.get(key, key), message=message)
+        for key, message in problems.items()
+    ]
 
 
 def work_records_import(*, file_bytes: bytes, file_name: str, user: AbstractBaseUser, dry_run: bool = False) -> ImportResult:
     """Import work records from a CSV (UTF-8 with or without BOM, or GBK) or .xlsx file.
 
-    All or nothing: every row is checked (scope, participant, product, month, quantity, unit,
-    closed periods, repeated rows) and, if any row has a problem, nothing is written and the
-    result lists every problem by line. A row for a participant/product/month already recorded
-    replaces its quantity. With dry_run=True nothing is written either way (a preview).
+    All or nothing: every row is read (scope, participant, product, month, quantity, unit) and
+    checked by the rules of work_record_problems, and if any row has a problem nothing is
+    written and the result lists every problem by line. A row for a participant/product/month
+    already recorded replaces its quantity; two rows for the same one are a problem. With
+    dry_run=True nothing is written either way (a preview).
     Never raises for a bad file: its problems are in the result.
     """
+    outcome = ImportResult(dry_run=dry_run)
     try:
-        dataset, lines = dataset_read(file_bytes=file_bytes, file_name=file_name)
+        rows = file_rows_read(file_bytes=file_bytes, file_name=file_name)
     except FileProblem as problem:
-        return ImportResult(problems=[RowProblem(line=0, column="", message=str(problem))], dry_run=dry_run)
-    resource = WorkRecordResource(scope=_Scope(user), lines=lines)
+        outcome.problems.append(RowProblem(line=0, column="", message=str(problem)))
+        return outcome
+    scope = _Scope(user)
+    writer = _Import()
     with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
-        outcome = _result_from(resource, result, lines)
+        for line, cells in rows:
+            row, problems = _row_read(line, cells, scope)
+            if row is not None:
+                previous, problems = writer.write(row)
+            if problems:
+                outcome.problems.extend(_problems_of_row(line, problems))
+                continue
+            outcome.rows.append(ImportedRow(
+                line=line, workshop=row.workshop.name, participant=row.participant.name,
+                product=row.product.title if row.product else "", month=row.month, quantity=row.quantity,
+                measure=row.measure, previous_quantity=previous,
+            ))
         if dry_run or not outcome.ok:
             transaction.set_rollback(True)
-    outcome.dry_run = dry_run
     outcome.imported = outcome.ok and not dry_run
     return outcome
 

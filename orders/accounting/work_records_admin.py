@@ -4,7 +4,7 @@ importing many from a CSV/XLSX file.
 Everything is scoped to the user's cooperatives (orders.accounting.scoping): the listing shows only their
 workshops' records, another cooperative's record is a 404, and the form offers only their
 participants and products. Participants appear by name and workshop only; their private
-fields are never read here. The rules and the writes are in orders/work_records.py.
+fields are never read here. The rules and the writes are in orders/accounting/work_records.py.
 """
 
 import django_filters

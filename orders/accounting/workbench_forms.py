@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.accounting.statements import Recipient
 from orders.accounting.workbench_selectors import recipient_from_key, recipient_key
-from orders.buying.admin_forms import YuanField, yuan_to_fen
-from shop.money import format_fen
+from shop.forms import YuanField
+from shop.money import format_fen, yuan_to_fen
 
 
 class CloseConfirmForm(forms.Form):

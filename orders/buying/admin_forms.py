@@ -1,42 +1,11 @@
 """Forms of the order screens in the Wagtail admin: each collects what one service needs."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from shop.money import format_fen
-
-
-class YuanField(forms.DecimalField):
-    """An amount in yuan with at most two decimals, read as a Decimal (never a float).
-
-    Staff often paste amounts as shown on the page ("¥1,234.50"), so the currency sign,
-    thousands separators and spaces are dropped before parsing.
-    """
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0.01"))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().lstrip("¥￥").replace(",", "").replace("，", "").strip()
-        return super().to_python(value)
-
-
-def yuan_to_fen(amount: Decimal) -> int:
-    """Decimal("12.30") → 1230, exactly. Raises ValueError for fractions of a fen."""
-    try:
-        fen = (amount * 100).to_integral_exact()
-    except InvalidOperation as error:  # pragma: no cover - DecimalField has already validated
-        raise ValueError(str(error)) from error
-    if fen != amount * 100:
-        raise ValueError("An amount in yuan has at most two decimals.")
-    return int(fen)
+from shop.forms import YuanField
+from shop.money import format_fen, yuan_to_fen
 
 
 class ShipForm(forms.Form):

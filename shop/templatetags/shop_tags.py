@@ -1,6 +1,8 @@
+"""Template filters for money and rates: thin wrappers over shop.money."""
+
 from django import template
 
-from shop.money import format_fen
+from shop.money import format_fen, format_rate, share_bp
 
 register = template.Library()
 
@@ -12,8 +14,12 @@ def fen(amount_fen: int | None) -> str:
 
 
 @register.filter
+def rate(rate_bp: int | None) -> str:
+    """{{ 550|rate }} → 5.5%; empty for None."""
+    return "" if rate_bp is None else format_rate(rate_bp)
+
+
+@register.filter
 def percent_of(part: int, whole: int) -> str:
-    """Share of a whole as a percentage with one decimal, e.g. 1/3 → 33.3%."""
-    if not whole:
-        return "0%"
-    return f"{part * 100 / whole:.1f}%"
+    """Share of a whole as a percentage, to the basis point, e.g. 1/3 → 33.33%; 0% of nothing."""
+    return format_rate(share_bp(part, whole))

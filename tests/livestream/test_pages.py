@@ -1,9 +1,13 @@
 """The live pages: the list, the room (live, scheduled, replay) and the host console."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from livestream import sessions
+from livestream import reports, sessions
 from livestream.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +98,26 @@ def test_console_sends_anonymous_visitors_to_log_in(client, on_air):
     response = client.get(reverse("livestream:console", args=[on_air.pk]))
 
     assert response.status_code == 302 and response["Location"].startswith(reverse("orders:login"))
+
+
+def test_console_shows_large_amounts_with_separators_when_first_drawn(client, host_user, on_air, monkeypatch):
+    figures = {**reports.session_stats(on_air), "gmv_fen": 10_000_000, "commission_fen": 800_000, "orders": 3}
+    monkeypatch.setattr(reports, "session_stats", lambda session: figures)
+    client.force_login(host_user)
+
+    html = client.get(reverse("livestream:console", args=[on_air.pk])).content.decode()
+
+    assert '<dd data-stat="gmv_fen" data-money>¥100,000.00</dd>' in html
+    assert '<dd data-stat="commission_fen" data-money>¥8,000.00</dd>' in html
+    assert '<dd data-stat="orders">3</dd>' in html
+
+
+@pytest.mark.parametrize(("page", "script"), [("console", "live-console.js"), ("room", "live-room.js")])
+def test_live_pages_load_the_shared_money_formatter_before_their_script(client, host_user, on_air, page, script):
+    client.force_login(host_user)
+
+    html = client.get(reverse(f"livestream:{page}", args=[on_air.pk])).content.decode()
+
+    assert html.index("shop/money.js") < html.index(f"livestream/{script}")
+    source = (Path(settings.BASE_DIR) / "livestream" / "static" / "livestream" / script).read_text()
+    assert "window.shopMoney" in source and "toFixed" not in source and not re.search(r"/ 100\b", source)

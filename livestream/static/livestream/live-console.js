@@ -8,17 +8,10 @@
   const $ = (selector, scope) => (scope || document).querySelector(selector);
   const text = $("[data-i18n]").dataset;
   const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
-  const yuan = (fen) => "¥" + (fen / 100).toFixed(2);
+  const { formatFen, yuanToFen } = window.shopMoney;
   const message = $("[data-console-message]");
   let state = JSON.parse($("#live-state").textContent);
   let offers = [];
-
-  // "99", "99.5", "99.50" → 9950 fen, by string arithmetic (no floating point); null otherwise.
-  function toFen(value) {
-    const match = /^\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*$/.exec(value || "");
-    if (!match) return null;
-    return parseInt(match[1], 10) * 100 + parseInt((match[2] || "0").padEnd(2, "0"), 10);
-  }
 
   function renderStatus() {
     root.dataset.status = state.status;
@@ -48,7 +41,7 @@
       item.dataset.offerId = offer.id;
       const label = document.createElement("span");
       const status = offer.status === "draft" ? text.draft : offer.remaining > 0 ? fill(text.left, { n: offer.remaining }) : text.soldOut;
-      label.textContent = offer.product_title + " " + offer.variant_label + " " + yuan(offer.price_fen) + " · " + status;
+      label.textContent = offer.product_title + " " + offer.variant_label + " " + formatFen(offer.price_fen) + " · " + status;
       item.appendChild(label);
       if (offer.status === "draft") item.appendChild(button(text.start, () => send({ action: "offer_start", offer_id: offer.id })));
       if (offer.status === "active") item.appendChild(button(text.stop, () => send({ action: "offer_stop", offer_id: offer.id }), true));
@@ -80,7 +73,7 @@
     document.querySelectorAll("[data-stat]").forEach((cell) => {
       const value = stats[cell.dataset.stat];
       if (value === undefined) return;
-      cell.textContent = cell.hasAttribute("data-money") ? yuan(value) : value;
+      cell.textContent = cell.hasAttribute("data-money") ? formatFen(value) : value;
     });
   }
 
@@ -171,7 +164,7 @@
   const form = $("[data-offer-form]");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const priceFen = toFen(form.elements.price.value);
+    const priceFen = yuanToFen(form.elements.price.value);
     if (!priceFen) { message.textContent = text.badPrice; form.elements.price.focus(); return; }
     const duration = form.elements.duration_seconds.value;
     send({

@@ -9,7 +9,7 @@
   const $ = (selector, scope) => (scope || document).querySelector(selector);
   const text = $("[data-i18n]").dataset;
   const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
-  const yuan = (fen) => "¥" + (fen / 100).toFixed(2);
+  const { formatFen } = window.shopMoney;
 
   let state = JSON.parse($("#live-state").textContent);
   // Server time minus ours, so countdowns are right on a phone whose clock is off.
@@ -75,7 +75,7 @@
     image.hidden = !product.image;
     if (product.image) image.src = product.image;
     const prices = product.variants.map((v) => v.price_fen);
-    $("[data-product-price]").textContent = prices.length ? yuan(Math.min(...prices)) : "";
+    $("[data-product-price]").textContent = prices.length ? formatFen(Math.min(...prices)) : "";
     card.dataset.productId = product.id;
   }
 
@@ -90,8 +90,8 @@
     if (!offer) return;
     box.dataset.offerId = offer.id;
     $("[data-offer-name]").textContent = offer.product_title + " " + offer.variant_label;
-    $("[data-offer-price]").textContent = yuan(offer.price_fen);
-    $("[data-offer-was]").textContent = offer.catalogue_price_fen ? yuan(offer.catalogue_price_fen) : "";
+    $("[data-offer-price]").textContent = formatFen(offer.price_fen);
+    $("[data-offer-was]").textContent = offer.catalogue_price_fen ? formatFen(offer.catalogue_price_fen) : "";
     const soldOut = offer.remaining <= 0;
     $("[data-offer-remaining]").textContent = soldOut ? text.soldOut : fill(text.left, { n: offer.remaining });
     $("[data-offer-limit]").textContent = fill(text.limit, { n: offer.per_buyer_limit });
@@ -324,7 +324,7 @@
       name.textContent = variant.label;
       const price = document.createElement("span");
       price.className = "variant__price";
-      price.textContent = yuan(variant.price_fen);
+      price.textContent = formatFen(variant.price_fen);
       label.append(input, name, price);
       list.appendChild(label);
     });

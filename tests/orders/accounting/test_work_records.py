@@ -11,12 +11,17 @@ from django.urls import reverse
 
 from orders.accounting.work_records import (
     WorkRecordError,
+    closed_month_message,
+    duplicate_record_message,
+    foreign_product_message,
     import_template_csv,
+    measure_conflict_message,
     month_parse,
     work_record_create,
     work_record_delete,
     work_records_import,
 )
+from orders.accounting.work_records_admin import WorkRecordForm
 from orders.models import Accountant, PeriodStatus, SettlementPeriod, WorkMeasure, WorkRecord
 from shop.models import Cooperative, Participant, ProductPage
 
@@ -459,3 +464,76 @@ def test_the_listing_does_not_query_once_per_record(client, accountant, django_a
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(_index(), {"month": "2031-05"}).content.decode()
     assert page.count("changjie-zhizi") == 0 and page.count("长街蛭子分拣共富工坊") >= 5
+
+
+# --- one message per rule, wherever the work is entered ------------------------------------------
+#
+# Each rule is checked once (work_record_problems) and worded once; the admin form, the entry
+# service and the import all show that wording. The import only adds which line of its own file
+# the other entry is on, when it is there rather than in the database.
+
+
+def _form_errors(user, **data) -> list[str]:
+    fields = {"product": "", "quantity": "1", "measure": WorkMeasure.UNITS, **data}
+    form = WorkRecordForm(data=fields, for_user=user)
+    assert not form.is_valid()
+    return [message for messages in form.errors.values() for message in messages]
+
+
+def _service_error(user, **data) -> str:
+    fields = {"product": None, "quantity": 1, "measure": WorkMeasure.UNITS, **data}
+    with pytest.raises(WorkRecordError) as refused:
+        work_record_create(user=user, **fields)
+    return str(refused.value)
+
+
+def _import_messages(user, *lines: str) -> list[str]:
+    result = work_records_import(file_bytes=_csv(*lines), file_name="work.csv", user=user)
+    assert not result.imported
+    return [problem.message for problem in result.problems]
+
+
+def test_a_closed_month_is_refused_in_the_same_words_by_form_service_and_import(accountant, changjie):
+    SettlementPeriod.objects.create(cooperative=changjie, month=APRIL, status=PeriodStatus.CLOSED)
+    worker = _person("changjie-sorting", "王秀英")
+    expected = closed_month_message(cooperative_name=changjie.name, month=APRIL)
+
+    assert _form_errors(accountant, participant=worker.pk, month="2031-04") == [expected]
+    assert _service_error(accountant, participant=worker, month=APRIL) == expected
+    assert _import_messages(accountant, "changjie-sorting,王秀英,,2031-04,1,件") == [expected]
+
+
+def test_a_second_unit_in_a_workshops_month_is_refused_in_the_same_words_everywhere(accountant):
+    WorkRecord.objects.create(participant=_person("changjie-sorting", "陈阿梅"), month=MAY, quantity=3, measure=WorkMeasure.UNITS)
+    worker = _person("changjie-sorting", "王秀英")
+    expected = measure_conflict_message(workshop_name=worker.workshop.name, month=MAY, in_use=WorkMeasure.UNITS)
+
+    assert _form_errors(accountant, participant=worker.pk, month="2031-05", measure=WorkMeasure.HOURS) == [expected]
+    assert _service_error(accountant, participant=worker, month=MAY, measure=WorkMeasure.HOURS) == expected
+    assert _import_messages(accountant, "changjie-sorting,王秀英,,2031-05,1,小时") == [expected]
+    # against an earlier row of the same file: the same words, and where that row is
+    [in_file] = _import_messages(accountant, "changjie-sorting,林美华,,2031-06,1,件", "changjie-sorting,王秀英,,2031-06,1,小时")
+    june = measure_conflict_message(workshop_name=worker.workshop.name, month=datetime.date(2031, 6, 1), in_use=WorkMeasure.UNITS)
+    assert in_file == f"{june} Line 2 of the file sets that unit."
+
+
+def test_a_second_record_of_the_same_work_is_refused_in_the_same_words_everywhere(accountant):
+    worker = _person("changjie-sorting", "王秀英")
+    WorkRecord.objects.create(participant=worker, month=MAY, quantity=3)
+    expected = duplicate_record_message(participant_name="王秀英", month=MAY)
+
+    assert _form_errors(accountant, participant=worker.pk, month="2031-05") == [expected]
+    assert _service_error(accountant, participant=worker, month=MAY) == expected
+    # an import replaces a stored record, so the same work twice is two rows of one file
+    [repeated] = _import_messages(accountant, "changjie-sorting,王秀英,,2031-06,1,件", "changjie-sorting,王秀英,,2031-06,2,件")
+    assert repeated == f"{duplicate_record_message(participant_name='王秀英', month=datetime.date(2031, 6, 1))} This row repeats line 2."
+
+
+def test_another_cooperatives_product_is_refused_in_the_same_words_everywhere(superuser, changjie):
+    worker = _person("changjie-sorting", "王秀英")
+    tea = ProductPage.objects.get(slug="longguan-gaoshan-cha")
+    expected = foreign_product_message(product_title=tea.title, cooperative_name=changjie.name, workshop_name=worker.workshop.name)
+
+    assert _form_errors(superuser, participant=worker.pk, product=tea.pk, month="2031-05") == [expected]
+    assert _service_error(superuser, participant=worker, product=tea, month=MAY) == expected
+    assert _import_messages(superuser, "changjie-sorting,王秀英,longguan-gaoshan-cha,2031-05,1,件") == [expected]
