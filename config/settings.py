@@ -345,6 +345,8 @@ LIVE_CHAT_WINDOW_SECONDS = env.int("LIVE_CHAT_WINDOW_SECONDS", default=10)
 # README's architecture section explains each). Each is set here and only here.
 # Participants are personal data: accountants see only their cooperatives'.
 SHOP_PARTICIPANT_SCOPE = "orders.accounting.scoping.participants_visible_to"
+# Platform fee + host commission ≤ 100% is checked when either is saved.
+SHOP_HOST_RATE_MAX = "livestream.selectors.host_rate_max_bp"
 # Live-only offer prices reach the cart through this provider (orders knows nothing of live).
 ORDERS_OFFER_PROVIDER = "livestream.offers.LiveOfferProvider"
 # Statements and exports name hosts (the ledger keeps only their id) through this.

@@ -17,6 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
+from shop.models import platform_rate_max_bp, rates_total_check
 from shop.money import format_fen
 
 
@@ -61,6 +62,12 @@ class Host(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(commission_rate_bp__lte=10_000), name="livestream_host_rate_max"),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        if isinstance(self.commission_rate_bp, int):
+            rates_total_check(platform_rate_bp=platform_rate_max_bp(), host_rate_bp=self.commission_rate_bp,
+                              field="commission_rate_bp")
 
     def __str__(self) -> str:
         return self.display_name
@@ -127,6 +134,12 @@ class LiveSession(ClusterableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("livestream:room", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if isinstance(self.commission_rate_bp, int):
+            rates_total_check(platform_rate_bp=platform_rate_max_bp(), host_rate_bp=self.commission_rate_bp,
+                              field="commission_rate_bp")
 
     @property
     def effective_rate_bp(self) -> int:

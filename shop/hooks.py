@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 
 HOOKS: dict[str, str] = {
     "SHOP_PARTICIPANT_SCOPE": "participants_visible_to(user=…) → the workshop participants a user may see",
+    "SHOP_HOST_RATE_MAX": "host_rate_max_bp() → the largest host commission that can apply, checked with fees",
     "ORDERS_OFFER_PROVIDER": "a class whose instances price, count and claim limited offers for the cart",
     "ORDERS_HOST_NAMES": "host_names(host_ids) → {id: display name} for statements and exports",
     "SEARCH_LIVE_PRODUCT_IDS": "live_product_ids() → ids of the products on air now, boosted in search",

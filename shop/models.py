@@ -32,6 +32,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from shop.blocks import StoryBlock
+from shop.hooks import hook
+from shop.money import format_rate
 from shop.page_forms import ProductPageForm
 
 BASIS_POINTS = 10_000
@@ -57,6 +59,39 @@ def _rate_check(field: str, *, nullable: bool = False) -> models.CheckConstraint
     if nullable:
         condition |= Q(**{f"{field}__isnull": True})
     return models.CheckConstraint(condition=condition, name=f"%(app_label)s_%(class)s_{field}_range")
+
+
+def platform_rate_max_bp() -> int:
+    """The largest platform fee any line can be booked with: the site's, or a cooperative's or a
+    product's override."""
+    rates = [
+        MarketSettings.objects.aggregate(top=models.Max("platform_rate_bp"))["top"],
+        MarketSettings._meta.get_field("platform_rate_bp").default,
+        Cooperative.objects.aggregate(top=models.Max("platform_rate_bp"))["top"],
+        ProductPage.objects.aggregate(top=models.Max("platform_rate_bp"))["top"],
+    ]
+    return max(rate for rate in rates if rate is not None)
+
+
+def host_rate_max_bp() -> int:
+    """The largest host commission that can apply to a line (0 without live selling), through
+    the SHOP_HOST_RATE_MAX hook."""
+    largest = hook("SHOP_HOST_RATE_MAX")
+    return largest() if largest else 0
+
+
+def rates_total_check(*, platform_rate_bp: int, host_rate_bp: int, field: str) -> None:
+    """Raise ValidationError on `field` when a platform fee and a host commission that can meet on
+    one line add up to more than 100% (DESIGN.md §3: the pool is never negative)."""
+    if platform_rate_bp + host_rate_bp <= BASIS_POINTS:
+        return
+    raise ValidationError({field: _(
+        "A platform fee of %(platform)s and a host commission of %(host)s can meet on one line and come to "
+        "%(total)s; together they may be at most 100%%. Lower one of them."
+    ) % {
+        "platform": format_rate(platform_rate_bp), "host": format_rate(host_rate_bp),
+        "total": format_rate(platform_rate_bp + host_rate_bp),
+    }})
 
 
 class Alliance(models.Model):
@@ -180,6 +215,11 @@ class Cooperative(ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.platform_rate_bp is not None:
+            rates_total_check(platform_rate_bp=self.platform_rate_bp, host_rate_bp=host_rate_max_bp(), field="platform_rate_bp")
 
 
 class Shareholding(Orderable):
@@ -498,6 +538,8 @@ class ProductPage(Page):
             errors["workshop"] = _("This workshop works for another cooperative.")
         if errors:
             raise ValidationError(errors)
+        if self.platform_rate_bp is not None:
+            rates_total_check(platform_rate_bp=self.platform_rate_bp, host_rate_bp=host_rate_max_bp(), field="platform_rate_bp")
 
     def get_context(self, request, *args, **kwargs):
         from shop.selectors import product_detail  # Wagtail page serving: selectors import this module
@@ -664,6 +706,10 @@ class MarketSettings(BaseSiteSetting):
     )
 
     panels = [FieldPanel("platform_rate_bp")]
+
+    def clean(self) -> None:
+        super().clean()
+        rates_total_check(platform_rate_bp=self.platform_rate_bp, host_rate_bp=host_rate_max_bp(), field="platform_rate_bp")
 
     class Meta:
         verbose_name = _("marketplace settings")
