@@ -29,8 +29,9 @@ from shop.models import Cooperative, MarketSettings, ProductPage
 from shop.policy import SplitPolicy, split_policy_for_product
 
 
-def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> SettlementPeriod:
-    """The open period of the moment's month, or of the first open month after it.
+def period_month_for(*, cooperative: Cooperative, moment: datetime.datetime) -> datetime.date:
+    """The month an entry made at `moment` is booked into, creating nothing: the moment's month,
+    or the first open month after it.
 
     Never a month before the cooperative's latest closed month: a backdated entry lands in the
     first open month after it, so a closed month's statement (and every one before it) stays as
@@ -43,11 +44,25 @@ def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> S
     )
     if latest_closed is not None and month <= latest_closed:
         month = month_next(latest_closed)
+    not_open = set(
+        SettlementPeriod.objects.filter(cooperative=cooperative, month__gte=month)
+        .exclude(status=PeriodStatus.OPEN)
+        .values_list("month", flat=True)
+    )
+    while month in not_open:
+        month = month_next(month)
+    return month
+
+
+def period_open_for(*, cooperative: Cooperative, moment: datetime.datetime) -> SettlementPeriod:
+    """The open period an entry made at `moment` is booked into (period_month_for), created if
+    needed."""
+    month = period_month_for(cooperative=cooperative, moment=moment)
     while True:
         period, _created = SettlementPeriod.objects.get_or_create(cooperative=cooperative, month=month)
         if period.status == PeriodStatus.OPEN:
             return period
-        month = month_next(month)
+        month = month_next(month)  # submitted for review meanwhile
 
 
 def _site_platform_rate_bp() -> int:

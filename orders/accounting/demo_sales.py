@@ -12,10 +12,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from orders.accounting.allocations import allocations_book_for_order
+from orders.accounting.allocations import allocations_book_for_order, period_month_for
 from orders.accounting.months import REPORTING_TZ, month_add, month_first, month_next
 from orders.accounting.periods import period_close, period_submit_for_review
-from orders.accounting.statements import Recipient, balance_fen, payout_record
+from orders.accounting.statements import Recipient, payout_record, payouts_available_fen
 from orders.models import (
     Order,
     OrderEvent,
@@ -93,12 +93,15 @@ def demo_activity_load(*, admin, today: datetime.date | None = None, progress=la
         period_close(period=period, actor=admin)
         for holding in period.cooperative.shareholdings.all():
             recipient = Recipient(PayoutRecipient.VILLAGE, village_id=holding.village_id)
-            due = balance_fen(cooperative=period.cooperative, recipient=recipient) * 8 // 10
+            paid_on = min(month_next(period.month).replace(day=10), today)
+            month = period_month_for(
+                cooperative=period.cooperative, moment=datetime.datetime.combine(paid_on, datetime.time(12), tzinfo=REPORTING_TZ)
+            )
+            due = payouts_available_fen(cooperative=period.cooperative, recipients=[recipient], month=month)[recipient] * 8 // 10
             if due > 0:
-                paid_on = month_next(period.month).replace(day=10)
                 payout_record(cooperative=period.cooperative, recipient=recipient, amount_fen=due,
                               bank_reference=f"演示转账 {period.month:%Y%m}-{holding.village_id}",
-                              paid_on=min(paid_on, today), actor=admin)
+                              paid_on=paid_on, actor=admin)
     progress(f"{made} past orders over {MONTHS} months, periods closed and villages paid")
     return made
 

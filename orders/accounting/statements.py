@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from orders.accounting.allocations import period_open_for
-from orders.accounting.months import month_first
+from orders.accounting.months import REPORTING_TZ, month_first, month_format
 from orders.models import (
     Allocation,
     EntryType,
@@ -183,6 +183,23 @@ def balance_fen(*, cooperative: Cooperative, recipient: Recipient) -> int:
     return balances_fen(cooperative=cooperative, recipients=[recipient])[recipient]
 
 
+def payouts_available_fen(
+    *, cooperative: Cooperative, recipients: Iterable[Recipient], month: datetime.date,
+) -> dict[Recipient, int]:
+    """What each recipient can be paid out in the cooperative's period of `month`: the lowest
+    closing balance from that month on (every later month with a period), so a payout never
+    exceeds the balance as of the end of its month, nor turns a later month's balance negative.
+    Three queries per month from `month` to the cooperative's latest period."""
+    recipients = list(recipients)
+    month = month_first(month)
+    later = SettlementPeriod.objects.filter(cooperative=cooperative, month__gt=month).values_list("month", flat=True)
+    available: dict[Recipient, int] = {}
+    for each_month in sorted({month, *later}):
+        for recipient, statement in statements_for(cooperative=cooperative, month=each_month, recipients=recipients).items():
+            available[recipient] = min(available.get(recipient, statement.closing_fen), statement.closing_fen)
+    return available
+
+
 def recipient_names(recipients: Iterable[Recipient]) -> dict[Recipient, str]:
     """Display names: "长街镇·西岙村", a participant's name, a host's name ("#<id>" if unknown), 平台, 公司留存."""
     recipients = list(recipients)
@@ -254,7 +271,9 @@ def payout_record(
     *, cooperative: Cooperative, recipient: Recipient, amount_fen: int, bank_reference: str,
     paid_on: datetime.date, actor: AbstractBaseUser,
 ) -> Payout:
-    """Record a bank transfer to a recipient. Raises PayoutError if it exceeds the balance.
+    """Record a bank transfer to a recipient, booked into the open period of `paid_on`'s month
+    (or the first open one after it). Raises PayoutError if it exceeds what can be paid out then
+    (payouts_available_fen).
 
     The cooperative's row is locked so two accountants cannot pay out the same balance twice.
     """
@@ -263,13 +282,14 @@ def payout_record(
         raise PayoutError(_("A payout must be at least ¥0.01."))
     if not bank_reference.strip():
         raise PayoutError(_("Give the bank transfer's reference."))
-    available = balance_fen(cooperative=cooperative, recipient=recipient)
-    if amount_fen > available:
-        message = _("The balance is %(balance)s; a payout cannot exceed it.")
-        raise PayoutError(message % {"balance": format_fen(available)})
     period: SettlementPeriod = period_open_for(
-        cooperative=cooperative, moment=datetime.datetime.combine(paid_on, datetime.time(12), tzinfo=datetime.UTC)
+        cooperative=cooperative, moment=datetime.datetime.combine(paid_on, datetime.time(12), tzinfo=REPORTING_TZ)
     )
+    available = payouts_available_fen(cooperative=cooperative, recipients=[recipient], month=period.month)[recipient]
+    if amount_fen > available:
+        message = _("Booked into %(month)s, this payout can be at most %(available)s: the balance as of the end of "
+                    "that month, less what later months already paid out.")
+        raise PayoutError(message % {"month": month_format(period.month), "available": format_fen(max(available, 0))})
     return Payout.objects.create(
         period=period, recipient_type=recipient.type, village_id=recipient.village_id,
         participant_id=recipient.participant_id, host_id=recipient.host_id, amount_fen=amount_fen,

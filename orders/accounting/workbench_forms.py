@@ -28,11 +28,12 @@ class PayoutForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, recipients: list[tuple[Recipient, str, int]], **kwargs):
-        """`recipients`: (recipient, name, balance in fen) as orders.accounting.workbench_selectors.payout_recipients gives."""
+        """`recipients`: (recipient, name, what can be paid out now in fen), as
+        orders.accounting.workbench_selectors.payout_recipients gives."""
         super().__init__(*args, **kwargs)
         self.fields["recipient"].choices = [("", "---------")] + [
-            (recipient_key(r), _("%(name)s (balance %(balance)s)") % {"name": name, "balance": format_fen(balance)})
-            for r, name, balance in recipients
+            (recipient_key(r), _("%(name)s (can be paid %(available)s)") % {"name": name, "available": format_fen(available)})
+            for r, name, available in recipients
         ]
         self.fields["paid_on"].initial = timezone.localdate
 

@@ -13,12 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.accounting.allocations import period_month_for
 from orders.accounting.ledger import split_largest_remainder
 from orders.accounting.months import month_first
 from orders.accounting.periods import labour_pool_balance_fen
-from orders.accounting.statements import Recipient, balances_fen, recipient_names
+from orders.accounting.statements import Recipient, payouts_available_fen, recipient_names
 from orders.models import (
     Allocation,
     EntryType,
@@ -267,7 +269,8 @@ def recipient_from_key(key: str) -> Recipient:
 
 
 def payout_recipients(*, cooperative: Cooperative) -> list[tuple[Recipient, str, int]]:
-    """Everyone of the cooperative a payout can go to, with a display name and their balance.
+    """Everyone of the cooperative a payout can go to, with a display name and what a payout made
+    today can be (payouts_available_fen of the month it would be booked into).
 
     Shareholder villages, the workshops' participants, the hosts that earned here, the reserve
     and the platform. Nobody of another cooperative is ever listed.
@@ -286,8 +289,9 @@ def payout_recipients(*, cooperative: Cooperative) -> list[tuple[Recipient, str,
     ]
     recipients += [Recipient(PayoutRecipient.RESERVE), Recipient(PayoutRecipient.PLATFORM)]
     names = recipient_names(recipients)
-    balances = balances_fen(cooperative=cooperative, recipients=recipients)
-    return [(r, names[r], balances[r]) for r in recipients]
+    month = period_month_for(cooperative=cooperative, moment=timezone.now())
+    available = payouts_available_fen(cooperative=cooperative, recipients=recipients, month=month)
+    return [(r, names[r], available[r]) for r in recipients]
 
 
 def payouts_of(*, cooperative: Cooperative):

@@ -77,3 +77,11 @@ def test_demo_has_months_of_settled_sales_that_audit_clean():
     assert LabourDistribution.objects.filter(participant__is_low_income=True).exists()
     assert Payout.objects.exists() and Allocation.objects.exists()
     assert ledger_audit() == []
+    # The books a real accountant would sign: no statement of any month, in any export, shows a
+    # negative balance, and every payout fits the balance of the month it is booked in.
+    from orders.accounting.statements import statements_for
+
+    for period in SettlementPeriod.objects.select_related("cooperative"):
+        statements = statements_for(cooperative=period.cooperative, month=period.month)
+        negative = {r: s.closing_fen for r, s in statements.items() if s.closing_fen < 0 or s.opening_fen < 0}
+        assert negative == {}, f"{period}: {negative}"

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from orders.accounting.months import month_next
 from orders.accounting.periods import period_close, period_submit_for_review
@@ -13,13 +14,23 @@ from orders.accounting.statements import (
     balance_fen,
     balances_fen,
     payout_record,
+    payouts_available_fen,
     statement_for,
     statements_for,
 )
 from orders.buying.refunds import refund_create
-from orders.models import Allocation, EntryType, PayoutRecipient, RecipientType, WorkRecord
+from orders.models import (
+    Allocation,
+    EntryType,
+    PayoutRecipient,
+    PeriodStatus,
+    RecipientType,
+    SettlementPeriod,
+    WorkRecord,
+)
 from shop.models import Cooperative, Participant, Village
 from tests.orders.helpers import paid as _paid
+from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +117,69 @@ def test_a_recipient_with_nothing_booked_has_a_statement_of_zeros(db):
     cooperative = Cooperative.objects.first()
     statements = statements_for(cooperative=cooperative, month=datetime.date(2001, 1, 1), recipients=[nobody])
     assert statements == {nobody: Statement(0, 0, 0, 0)}
+
+
+# --- payouts against the balance as of the end of their month ---------------------------------
+
+
+def _earn(cooperative, village, month: datetime.date, amount_fen: int):
+    """An earning of `amount_fen` for the village booked into `month`'s period."""
+    period, _ = SettlementPeriod.objects.get_or_create(cooperative=cooperative, month=month)
+    line = place(("CJ-ZZ-500G", 1)).lines.get()
+    Allocation.objects.create(
+        line=line, period=period, cooperative=cooperative, recipient_type=RecipientType.VILLAGE, village=village,
+        entry_type=EntryType.EARNING, amount_fen=amount_fen, booked_at=timezone.now(),
+    )
+    return period
+
+
+def _village_recipient(village) -> Recipient:
+    return Recipient(PayoutRecipient.VILLAGE, village_id=village.pk)
+
+
+def test_a_payout_cannot_spend_in_june_what_the_village_earns_in_september(superuser):
+    cooperative = Cooperative.objects.get(slug="changjie-qiangcun")
+    xiao = Village.objects.get(slug="xiao")
+    _earn(cooperative, xiao, datetime.date(2026, 6, 1), 100)
+    _earn(cooperative, xiao, datetime.date(2026, 9, 1), 1000)
+    recipient = _village_recipient(xiao)
+
+    with pytest.raises(PayoutError, match="2026-06"):
+        payout_record(cooperative=cooperative, recipient=recipient, amount_fen=101, bank_reference="B1",
+                      paid_on=datetime.date(2026, 6, 20), actor=superuser)
+    payout_record(cooperative=cooperative, recipient=recipient, amount_fen=100, bank_reference="B2",
+                  paid_on=datetime.date(2026, 6, 20), actor=superuser)
+    june = statement_for(cooperative=cooperative, recipient=recipient, month=datetime.date(2026, 6, 1))
+    assert june.closing_fen == 0
+
+
+def test_a_payout_never_turns_a_later_month_negative(superuser):
+    cooperative = Cooperative.objects.get(slug="changjie-qiangcun")
+    xiao = Village.objects.get(slug="xiao")
+    _earn(cooperative, xiao, datetime.date(2026, 6, 1), 100)
+    _earn(cooperative, xiao, datetime.date(2026, 7, 1), 0)
+    recipient = _village_recipient(xiao)
+    payout_record(cooperative=cooperative, recipient=recipient, amount_fen=100, bank_reference="JULY",
+                  paid_on=datetime.date(2026, 7, 5), actor=superuser)
+
+    # June alone still shows 100, but July already paid it out.
+    assert payouts_available_fen(cooperative=cooperative, recipients=[recipient], month=datetime.date(2026, 6, 1)) == {recipient: 0}
+    with pytest.raises(PayoutError):
+        payout_record(cooperative=cooperative, recipient=recipient, amount_fen=1, bank_reference="JUNE",
+                      paid_on=datetime.date(2026, 6, 20), actor=superuser)
+
+
+def test_a_backdated_payout_leaves_a_closed_month_as_it_was_closed(superuser):
+    cooperative = Cooperative.objects.get(slug="changjie-qiangcun")
+    xiao = Village.objects.get(slug="xiao")
+    june = _earn(cooperative, xiao, datetime.date(2026, 6, 1), 500)
+    recipient = _village_recipient(xiao)
+    SettlementPeriod.objects.filter(pk=june.pk).update(status=PeriodStatus.CLOSED)
+    closed_june = statement_for(cooperative=cooperative, recipient=recipient, month=datetime.date(2026, 6, 1))
+
+    payout = payout_record(cooperative=cooperative, recipient=recipient, amount_fen=100, bank_reference="LATE",
+                           paid_on=datetime.date(2026, 5, 31), actor=superuser)
+
+    assert payout.period.month == datetime.date(2026, 7, 1)
+    assert not SettlementPeriod.objects.filter(cooperative=cooperative, month=datetime.date(2026, 5, 1)).exists()
+    assert statement_for(cooperative=cooperative, recipient=recipient, month=datetime.date(2026, 6, 1)) == closed_june
