@@ -369,15 +369,8 @@ def refund_apply(*, refund: Refund, stripe_status: str, stripe_refund_id: str = 
     return refund
 
 
-def refund_create(
-    *,
-    order: Order,
-    lines: Sequence[LineRefund] = (),
-    delivery_fee_fen: int = 0,
-    amount_fen: int | None = None,
-    actor: AbstractBaseUser | None = None,
-    reason: str = "",
-) -> Refund:
+def refund_create(*, order: Order, lines: Sequence[LineRefund] = (), delivery_fee_fen: int = 0, amount_fen: int | None = None,
+                  actor: AbstractBaseUser | None = None, reason: str = "") -> Refund:
     """Request a goods refund and send it at once (refund_request, then refund_send).
 
     Returns the refund with Stripe's answer applied. Raises RefundError (nothing recorded),

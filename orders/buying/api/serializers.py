@@ -15,7 +15,6 @@ from orders.models import (
     Payment,
     PaymentStatus,
     Refund,
-    RefundKind,
     RefundLine,
     Shipment,
     ShippingMethod,
@@ -228,7 +227,7 @@ class RefundLineSerializer(serializers.ModelSerializer):
 class RefundSerializer(serializers.ModelSerializer):
     """A refund and how it stands: requested (not yet accepted by Stripe), pending, succeeded or failed."""
 
-    kind = serializers.ChoiceField(choices=RefundKind.choices)
+    kind = serializers.CharField(help_text="goods, or duplicate / late for a payment given back whole.")
     status = serializers.CharField(help_text="One of: requested, pending, succeeded, failed.")
     lines = RefundLineSerializer(many=True, read_only=True)
     order_status = serializers.CharField(source="order.status", read_only=True)
