@@ -32,8 +32,9 @@ def _kind(refund, order, succeeded_payment_ids: list[int]) -> str:
     if order.paid_at is None:
         return "late"
     whole_payment = refund.amount_fen == refund.payment.amount_fen
-    other_paid = any(pk != refund.payment_id for pk in succeeded_payment_ids)
-    if whole_payment and other_paid and not refund.allocations.exists():
+    # The first payment to succeed paid the order; a later one was the duplicate.
+    paid_by_earlier = any(pk < refund.payment_id for pk in succeeded_payment_ids)
+    if whole_payment and paid_by_earlier and not refund.allocations.exists():
         return "duplicate"
     return "goods"
 

@@ -281,3 +281,27 @@ def test_a_refund_made_in_the_stripe_dashboard_is_spread_over_what_remains(local
     assert sum(part.amount_fen for part in extra.lines.all()) + extra.delivery_fee_fen == 1000
     assert refunds_reconcile(payment=payment, amount_refunded_fen=7800) is None
     assert ledger_audit() == []
+
+
+def test_existing_refunds_get_lines_by_the_spread_they_were_booked_with(localstripe):
+    import importlib
+
+    from django.apps import apps
+
+    from orders.models import Refund
+
+    migration = importlib.import_module("orders.migrations.0008_refund_lines")
+    order = paid(localstripe, ("CJ-ZZ-500G", 1), ("SM-HS-250G", 1))
+    payment = order.payments.get()
+    whole = Refund.objects.create(order=order, payment=payment, amount_fen=order.total_fen, status=RefundStatus.SUCCEEDED)
+    twice = Payment.objects.create(order=order, intent_id="pi_paid_twice", client_secret="x", amount_fen=order.total_fen,
+                                   currency=order.currency, status=PaymentStatus.SUCCEEDED)
+    duplicate = Refund.objects.create(order=order, payment=twice, amount_fen=order.total_fen, status=RefundStatus.SUCCEEDED)
+    migration.refunds_give_lines(apps, None)
+    whole.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert (whole.kind, whole.idempotency_key) == (RefundKind.GOODS, f"refund-{order.number}-{whole.pk}")
+    assert {part.line_id: part.amount_fen for part in whole.lines.all()} == {line.pk: line.line_total_fen for line in order.lines.all()}
+    assert whole.delivery_fee_fen == order.shipping_fen
+    assert (duplicate.kind, duplicate.idempotency_key) == (RefundKind.DUPLICATE, "refund-pi_paid_twice-duplicate")
+    assert not duplicate.lines.exists()
