@@ -16,5 +16,7 @@ app.autodiscover_tasks(["livestream"], related_name="media_tasks")
 app.conf.beat_schedule = {
     # Housekeeping only: reads already ignore expired holds.
     "expire-unpaid-orders": {"task": "orders.buying.tasks.orders_expire_unpaid", "schedule": 60.0},
+    # Refunds whose Stripe call failed or whose answer was lost: sent again with their own key.
+    "send-requested-refunds": {"task": "orders.buying.tasks.refunds_send_requested", "schedule": 300.0},
     "stop-finished-live-offers": {"task": "livestream.tasks.offer_stop_due", "schedule": 15.0},
 }

@@ -5,6 +5,8 @@ attribution as plain data, so nothing here depends on the catalogue staying as i
 orders know nothing of live selling beyond those numbers.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -219,24 +221,74 @@ class Payment(models.Model):
 
 
 class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
 
 
+class RefundKind(models.TextChoices):
+    """What a refund gives back. Only a goods refund touches the ledger or the order's refunded amount."""
+
+    GOODS = "goods", _("Goods and delivery")
+    DUPLICATE = "duplicate", _("Duplicate payment")
+    LATE = "late", _("Payment after the order ended")
+
+
+def refund_key_default() -> str:
+    """A unique idempotency key for a refund row made without one (services pass their own)."""
+    return f"refund-{uuid.uuid4().hex}"
+
+
 class Refund(models.Model):
+    """Money given back on one payment, recorded before Stripe is asked (status requested).
+
+    A goods refund names its lines (RefundLine) and any part of the delivery fee; its amount is
+    their sum. A duplicate or late payment refund gives a whole payment back and has no lines.
+    The idempotency key is fixed when the row is created, so every retry asks Stripe the same.
+    """
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(_("kind"), max_length=10, choices=RefundKind.choices, default=RefundKind.GOODS)
     amount_fen = models.BigIntegerField(_("amount (fen)"), validators=[MinValueValidator(1)])
+    delivery_fee_fen = models.BigIntegerField(_("delivery fee refunded (fen)"), default=0, validators=[MinValueValidator(0)])
+    idempotency_key = models.CharField(max_length=100, unique=True, default=refund_key_default)
     stripe_refund_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=1), name="orders_refund_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gte=1), name="orders_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(delivery_fee_fen__gte=0) & Q(delivery_fee_fen__lte=models.F("amount_fen")),
+                name="orders_refund_delivery_fee_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.get_status_display()})"
+
+
+class RefundLine(models.Model):
+    """The part of one order line a goods refund gives back; quantity when refunded by units."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    amount_fen = models.BigIntegerField(_("amount (fen)"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("units"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["refund", "line_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["refund", "line"], name="orders_refundline_once_per_line"),
+            models.CheckConstraint(condition=Q(amount_fen__gte=1), name="orders_refundline_amount_positive"),
+        ]
 
 
 class Shipment(models.Model):

@@ -4,6 +4,7 @@ Arithmetic on money stays in integers elsewhere; nothing here goes through a flo
 display of fen is in shop/static/shop/money.js for the pages that redraw amounts themselves.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 BASIS_POINTS_PER_PERCENT = 100
@@ -59,3 +60,27 @@ def yuan_to_fen(amount: Decimal | str) -> int:
     if fen != fen.to_integral_value():
         raise ValueError("An amount in yuan has at most two decimals.")
     return int(fen)
+
+
+def split_largest_remainder(total_fen: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """Split total_fen in proportion to non-negative integer weights; parts sum to total_fen.
+
+    Leftover fen go to the largest remainders; ties to the key listed first in `weights`.
+    A negative total is split as its absolute value and negated, so reversals mirror the
+    original exactly. All-zero weights are refused (there is nothing to split by).
+    """
+    if any(weight < 0 for weight in weights.values()):
+        raise ValueError("Weights must not be negative.")
+    weight_sum = sum(weights.values())
+    if weight_sum == 0:
+        if total_fen == 0:
+            return {key: 0 for key in weights}
+        raise ValueError("Cannot split a non-zero amount by weights that are all zero.")
+    sign, magnitude = (-1, -total_fen) if total_fen < 0 else (1, total_fen)
+    order = {key: index for index, key in enumerate(weights)}
+    floors = {key: magnitude * weight // weight_sum for key, weight in weights.items()}
+    leftover = magnitude - sum(floors.values())
+    by_remainder = sorted(weights, key=lambda key: (-(magnitude * weights[key] % weight_sum), order[key]))
+    for key in by_remainder[:leftover]:
+        floors[key] += 1
+    return {key: sign * amount for key, amount in floors.items()}

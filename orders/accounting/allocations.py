@@ -3,6 +3,11 @@
 Entries go into the cooperative's settlement period of the month (Asia/Shanghai) in which the
 money moved; when that month is no longer open (in review or closed), into the next open one,
 so a closed period is never edited. Booking is idempotent per line and per refund.
+
+A goods refund reverses only the lines it names, each by what its recipients still hold of
+that line (DESIGN.md §3); a refund Stripe later reports failed is undone by new earning
+entries that carry the refund, never by changing the reversals. Refunds of duplicate or late
+payments touch no allocation.
 """
 
 import datetime
@@ -19,12 +24,23 @@ from orders.accounting.ledger import (
     RESERVE,
     VILLAGE_PREFIX,
     LinePolicy,
-    reversal,
-    split_largest_remainder,
+    reversal_step,
     split_line,
 )
 from orders.accounting.months import month_next, month_of
-from orders.models import Allocation, EntryType, Order, OrderLine, PeriodStatus, RecipientType, Refund, SettlementPeriod
+from orders.models import (
+    Allocation,
+    EntryType,
+    Order,
+    OrderLine,
+    PeriodStatus,
+    RecipientType,
+    Refund,
+    RefundKind,
+    RefundLine,
+    RefundStatus,
+    SettlementPeriod,
+)
 from shop.models import Cooperative, MarketSettings, ProductPage
 from shop.policy import SplitPolicy, split_policy_for_product
 
@@ -112,12 +128,19 @@ def _entry(line: OrderLine, key: str, amount: int, *, period, workshop_id, entry
     )
 
 
-def _earnings_by_key(line: OrderLine) -> dict[str, int]:
-    parts: dict[str, int] = {}
-    for allocation in line.allocations.filter(entry_type=EntryType.EARNING).order_by("id"):
-        key = f"{VILLAGE_PREFIX}{allocation.village_id}" if allocation.recipient_type == RecipientType.VILLAGE else allocation.recipient_type
-        parts[key] = parts.get(key, 0) + allocation.amount_fen
-    return parts
+def _key(recipient_type: str, village_id: int | None) -> str:
+    return f"{VILLAGE_PREFIX}{village_id}" if recipient_type == RecipientType.VILLAGE else recipient_type
+
+
+def line_holdings(*, line: OrderLine) -> dict[str, int]:
+    """What each recipient still holds of a line: the sum of all its entries for the line.
+
+    Keys in the order of DESIGN.md §3; empty for a line that was never booked.
+    """
+    rows = (
+        line.allocations.order_by().values_list("recipient_type", "village_id").annotate(total=Sum("amount_fen"))
+    )
+    return _ordered({_key(recipient_type, village_id): total for recipient_type, village_id, total in rows})
 
 
 KEY_ORDER = {PLATFORM: 0, HOST: 1, LABOUR: 2, RESERVE: 3}
@@ -242,73 +265,103 @@ def allocations_book_for_paid_lines(*, lines: QuerySet[OrderLine], batch_size: i
     return written
 
 
-def _refund_shares(order: Order, cumulative_fen: int) -> dict[str, int]:
-    """How a cumulative refund of the order divides among its lines and its delivery fee."""
-    weights = {str(line.pk): line.line_total_fen for line in order.lines.order_by("id")}
-    weights["shipping"] = order.shipping_fen
-    return split_largest_remainder(cumulative_fen, weights) if sum(weights.values()) else dict.fromkeys(weights, 0)
+BOOKED = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)  # refunds Stripe accepted: their reversals stand
 
 
 @transaction.atomic
 def allocations_reverse_for_refund(*, refund: Refund, at: datetime.datetime | None = None) -> list[Allocation]:
-    """Book the reversals of a refund, in proportion to each line's original allocations.
+    """Bring the ledger in line with a goods refund: reverse its lines while it stands, and put
+    them back (_allocations_reinstate) once Stripe reports it failed after they were reversed.
 
-    The refund is first divided among the order's lines and its delivery fee (which was never
-    split, so its part reverses nothing); each line's part then reverses that line's
-    allocations cumulatively. Idempotent: a refund already reversed books nothing.
+    The reversals are booked line by line into the open period of `at`.
+
+    Each refund line's amount is split over what the line's recipients still hold
+    (`reversal_step`), so no entry is ever positive or more than is held, each line's entries
+    sum exactly to its refund line, and the refund that empties a line reverses it exactly.
+    The delivery fee part reverses nothing. Idempotent: a refund already reversed books
+    nothing; a duplicate or late payment refund books nothing. The caller holds the order
+    row locked. Raises ValueError if a refund line exceeds what its line still holds.
     """
-    if refund.allocations.exists():
+    if refund.kind != RefundKind.GOODS:
+        return []
+    if refund.status == RefundStatus.FAILED:
+        return _allocations_reinstate(refund=refund, at=at)
+    if refund.allocations.filter(entry_type=EntryType.REVERSAL).exists():
         return []
     at = at or timezone.now()
-    order = refund.order
-    earlier = order.refunds.filter(pk__lt=refund.pk).exclude(status="failed")
-    refunded_before = earlier.aggregate(total=Sum("amount_fen"))["total"] or 0
-    before = _refund_shares(order, refunded_before)
-    after = _refund_shares(order, refunded_before + refund.amount_fen)
-    booked: list[Allocation] = []
-    for line in order.lines.select_related("product", "cooperative"):
-        original = _ordered(_earnings_by_key(line))
-        if not original:
-            continue
-        key = str(line.pk)
-        parts = reversal(original=original, refunded_before_fen=before[key], refunded_now_fen=after[key] - before[key])
+    entries: list[Allocation] = []
+    for refund_line in refund.lines.select_related("line__cooperative"):
+        line = refund_line.line
+        held = line_holdings(line=line)
+        if not held:
+            continue  # never booked: no cooperative to reverse for
         period = period_open_for(cooperative=line.cooperative, moment=at)
         workshop_id = line.allocations.filter(recipient_type=RecipientType.LABOUR).values_list("workshop_id", flat=True).first()
-        booked += Allocation.objects.bulk_create(
-            _entry(line, part, amount, period=period, workshop_id=workshop_id, entry_type=EntryType.REVERSAL, refund=refund, at=at)
-            for part, amount in parts.items()
+        entries += [
+            _entry(line, key, amount, period=period, workshop_id=workshop_id, entry_type=EntryType.REVERSAL, refund=refund, at=at)
+            for key, amount in reversal_step(held=held, refund_fen=refund_line.amount_fen).items()
             if amount
-        )
-    return booked
+        ]
+    return Allocation.objects.bulk_create(entries)
 
 
-def line_refunded_share_fen(*, line: OrderLine) -> int:
-    """The part of the order's refunds that belongs to this line (the same division as above)."""
-    total = line.order.refunds.exclude(status="failed").aggregate(total=Sum("amount_fen"))["total"] or 0
-    return _refund_shares(line.order, total)[str(line.pk)]
+@transaction.atomic
+def _allocations_reinstate(*, refund: Refund, at: datetime.datetime | None = None) -> list[Allocation]:
+    """Undo the reversals of a refund that failed after they were booked.
+
+    One earning entry per reversal, of the opposite amount, for the same recipient, carrying
+    the refund and booked into the open period of `at` (a closed period is never edited).
+    Idempotent: a refund already reinstated books nothing.
+    """
+    if refund.allocations.filter(entry_type=EntryType.EARNING).exists():
+        return []
+    at = at or timezone.now()
+    periods: dict[int, SettlementPeriod] = {}
+    entries = []
+    for reversed_ in refund.allocations.filter(entry_type=EntryType.REVERSAL).select_related("cooperative"):
+        if reversed_.cooperative_id not in periods:
+            periods[reversed_.cooperative_id] = period_open_for(cooperative=reversed_.cooperative, moment=at)
+        entries.append(Allocation(
+            line_id=reversed_.line_id, period=periods[reversed_.cooperative_id], cooperative_id=reversed_.cooperative_id,
+            recipient_type=reversed_.recipient_type, village_id=reversed_.village_id, workshop_id=reversed_.workshop_id,
+            host_id=reversed_.host_id, entry_type=EntryType.EARNING, refund=refund, amount_fen=-reversed_.amount_fen,
+            booked_at=at,
+        ))
+    return Allocation.objects.bulk_create(entries)
+
+
+def _booked_refund_lines() -> dict[int, int]:
+    """Σ refund lines per order line, over goods refunds whose reversals stand."""
+    rows = (
+        RefundLine.objects.filter(refund__kind=RefundKind.GOODS, refund__status__in=BOOKED)
+        .order_by().values_list("line_id").annotate(total=Sum("amount_fen"))
+    )
+    return dict(rows)
 
 
 def ledger_audit() -> list[str]:
     """Check the ledger over the whole database; returns one sentence per violation.
 
-    Checked: every paid line's allocations sum to its amount less its share of refunds; per
-    cooperative and period, the allocations sum to what was captured (lines booked there)
-    less what was refunded (refund shares reversed there), each recomputed from the orders and
-    refunds themselves; only paid orders carry allocations. Immutability and signs are
-    enforced on write.
+    Checked, each recomputed from the orders and refunds themselves: every paid line's
+    allocations sum to its amount less its goods refund lines (refunds of duplicate or late
+    payments are ignored; a failed refund nets to zero); a goods refund's amount is its lines
+    plus its delivery fee part, and only goods refunds carry allocations; a paid order's
+    refunded amount is the sum of its goods refunds Stripe accepted; per cooperative and
+    period, the allocations sum to what was captured less what was refunded there; only paid
+    orders carry allocations. Immutability and signs are enforced on write.
     """
     problems: list[str] = []
-    sums = dict(
-        Allocation.objects.values_list("line_id").annotate(total=Sum("amount_fen")).values_list("line_id", "total")
-    )
+    sums = dict(Allocation.objects.order_by().values_list("line_id").annotate(total=Sum("amount_fen")))
+    refunded = _booked_refund_lines()
     paid_lines = OrderLine.objects.filter(allocations__entry_type=EntryType.EARNING).distinct().select_related("order")
     for line in paid_lines:
-        expected = line.line_total_fen - line_refunded_share_fen(line=line)
+        expected = line.line_total_fen - refunded.get(line.pk, 0)
         if sums.get(line.pk, 0) != expected:
             problems.append(
                 f"line {line.pk} of order {line.order.number}: allocations sum to {sums.get(line.pk, 0)} fen, "
                 f"expected {expected} (amount {line.line_total_fen} less refunds)"
             )
+    problems += _audit_refunds()
     problems += _audit_periods()
     earning_lines_without_order_paid = OrderLine.objects.filter(allocations__isnull=False, order__paid_at__isnull=True).distinct()
     for line in earning_lines_without_order_paid:
@@ -316,24 +369,53 @@ def ledger_audit() -> list[str]:
     return problems
 
 
-def _audit_periods() -> list[str]:
-    """Σ allocations of each period = captured − refunded in it, recomputed independently."""
-    booked = dict(
-        Allocation.objects.values_list("period_id").annotate(total=Sum("amount_fen")).values_list("period_id", "total")
+def _audit_refunds() -> list[str]:
+    problems = []
+    goods = Refund.objects.filter(kind=RefundKind.GOODS).annotate(lines_fen=Sum("lines__amount_fen")).select_related("order")
+    for refund in goods:
+        if refund.amount_fen != (refund.lines_fen or 0) + refund.delivery_fee_fen:
+            problems.append(
+                f"refund {refund.idempotency_key} of order {refund.order.number}: amount {refund.amount_fen} fen is not "
+                f"its lines ({refund.lines_fen or 0}) plus its delivery fee part ({refund.delivery_fee_fen})"
+            )
+    for refund in Refund.objects.exclude(kind=RefundKind.GOODS).filter(allocations__isnull=False).distinct().select_related("order"):
+        problems.append(f"refund {refund.idempotency_key} of order {refund.order.number} is a {refund.kind} payment refund but has allocations")
+    accepted = dict(
+        Refund.objects.filter(kind=RefundKind.GOODS, status__in=BOOKED).order_by().values_list("order_id").annotate(total=Sum("amount_fen"))
     )
+    for order in Order.objects.filter(lines__allocations__entry_type=EntryType.EARNING).distinct():
+        if order.refunded_fen != accepted.get(order.pk, 0):
+            problems.append(
+                f"order {order.number}: refunded {order.refunded_fen} fen, but its accepted goods refunds sum to {accepted.get(order.pk, 0)}"
+            )
+    return problems
+
+
+def _audit_periods() -> list[str]:
+    """Σ allocations of each period = captured − refunded in it, recomputed independently.
+
+    Captured: each paid line's amount, in the period of its earnings. Refunded: each refund
+    line's amount, negative in the period its reversal went to and, when the refund failed
+    afterwards, positive again in the period of the reinstatement.
+    """
+    booked = dict(Allocation.objects.order_by().values_list("period_id").annotate(total=Sum("amount_fen")))
     expected: dict[int, int] = {}
+
+    def add(period_id: int, amount: int) -> None:
+        expected[period_id] = expected.get(period_id, 0) + amount
+
     earning_period = dict(
-        Allocation.objects.filter(entry_type=EntryType.EARNING).values_list("line_id", "period_id").distinct()
+        Allocation.objects.filter(entry_type=EntryType.EARNING, refund__isnull=True)
+        .order_by().values_list("line_id", "period_id").distinct()
     )
     for line_id, amount in OrderLine.objects.filter(pk__in=earning_period).values_list("pk", "line_total_fen"):
-        expected[earning_period[line_id]] = expected.get(earning_period[line_id], 0) + amount
-    for refund in Refund.objects.filter(allocations__isnull=False).distinct().select_related("order").order_by("order_id", "pk"):
-        order = refund.order
-        refunded_before = order.refunds.filter(pk__lt=refund.pk).exclude(status="failed").aggregate(t=Sum("amount_fen"))["t"] or 0
-        before, after = _refund_shares(order, refunded_before), _refund_shares(order, refunded_before + refund.amount_fen)
-        periods = dict(refund.allocations.values_list("line_id", "period_id").distinct())
-        for line_id, period_id in periods.items():
-            expected[period_id] = expected.get(period_id, 0) - (after[str(line_id)] - before[str(line_id)])
+        add(earning_period[line_id], amount)
+    refund_lines = {(refund_id, line_id): amount for refund_id, line_id, amount in RefundLine.objects.values_list("refund_id", "line_id", "amount_fen")}
+    for entry_type, sign in ((EntryType.REVERSAL, -1), (EntryType.EARNING, 1)):
+        # order_by(): the default ordering would add its columns to the DISTINCT.
+        entries = Allocation.objects.filter(entry_type=entry_type, refund__isnull=False).order_by()
+        for refund_id, line_id, period_id in entries.values_list("refund_id", "line_id", "period_id").distinct():
+            add(period_id, sign * refund_lines.get((refund_id, line_id), 0))
     problems = []
     for period in SettlementPeriod.objects.filter(pk__in=set(booked) | set(expected)).select_related("cooperative"):
         if booked.get(period.pk, 0) != expected.get(period.pk, 0):

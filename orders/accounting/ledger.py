@@ -11,6 +11,8 @@ its exact share, and the same input always gives the same output.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from shop.money import split_largest_remainder
+
 BP = 10_000  # basis points in a whole
 
 PLATFORM = "platform"
@@ -24,28 +26,6 @@ def village_key(village_id: int) -> str:
     return f"{VILLAGE_PREFIX}{village_id}"
 
 
-def split_largest_remainder(total_fen: int, weights: Mapping[str, int]) -> dict[str, int]:
-    """Split total_fen in proportion to non-negative integer weights; parts sum to total_fen.
-
-    Leftover fen go to the largest remainders; ties to the key listed first in `weights`.
-    A negative total is split as its absolute value and negated, so reversals mirror the
-    original exactly. All-zero weights are refused (there is nothing to split by).
-    """
-    if any(weight < 0 for weight in weights.values()):
-        raise ValueError("Weights must not be negative.")
-    weight_sum = sum(weights.values())
-    if weight_sum == 0:
-        if total_fen == 0:
-            return {key: 0 for key in weights}
-        raise ValueError("Cannot split a non-zero amount by weights that are all zero.")
-    sign, magnitude = (-1, -total_fen) if total_fen < 0 else (1, total_fen)
-    order = {key: index for index, key in enumerate(weights)}
-    floors = {key: magnitude * weight // weight_sum for key, weight in weights.items()}
-    leftover = magnitude - sum(floors.values())
-    by_remainder = sorted(weights, key=lambda key: (-(magnitude * weights[key] % weight_sum), order[key]))
-    for key in by_remainder[:leftover]:
-        floors[key] += 1
-    return {key: sign * amount for key, amount in floors.items()}
 
 
 @dataclass(frozen=True)
@@ -115,17 +95,22 @@ def split_pool(*, pool_fen: int, reserve_rate_bp: int, shares: Mapping[int, int]
     return split_largest_remainder(pool_fen, weights)
 
 
-def reversal(*, original: Mapping[str, int], refunded_before_fen: int, refunded_now_fen: int) -> dict[str, int]:
-    """The (negative) allocations that reverse a refund of refunded_now_fen.
+def reversal_step(*, held: Mapping[str, int], refund_fen: int) -> dict[str, int]:
+    """The (negative) reversal entries of refunding refund_fen of a line.
 
-    Cumulative: the reversals of all refunds so far always equal the largest-remainder split
-    of their total by the original allocations, so refunding a line in several steps reverses
-    every allocation exactly.
+    `held` is what each recipient still holds of the line (its earnings less what earlier
+    refunds reversed), keys in the order of DESIGN.md §3 (platform, host, labour, reserve,
+    villages by id). refund_fen is split over those holdings by largest remainder, ties to the
+    key listed first. Guarantees: each entry lies between −held and 0, the entries sum exactly
+    to −refund_fen, and refunding everything still held reverses every holding exactly.
+    Raises ValueError for a negative holding or a refund outside 0..Σ held.
     """
-    total = sum(original.values())
-    if refunded_now_fen < 0 or refunded_before_fen < 0 or refunded_before_fen + refunded_now_fen > total:
-        raise ValueError("Refunds must be positive and cannot exceed the line's amount.")
-    weights = {key: amount for key, amount in original.items()}
-    after = split_largest_remainder(refunded_before_fen + refunded_now_fen, weights) if total else dict.fromkeys(weights, 0)
-    before = split_largest_remainder(refunded_before_fen, weights) if total else dict.fromkeys(weights, 0)
-    return {key: before[key] - after[key] for key in weights}
+    if any(amount < 0 for amount in held.values()):
+        raise ValueError("A recipient cannot hold a negative part of a line.")
+    if not 0 <= refund_fen <= sum(held.values()):
+        raise ValueError("A refund must be positive and at most what the line still holds.")
+    if refund_fen == 0:
+        return dict.fromkeys(held, 0)
+    # A floor is at most the holding, and a part gets a leftover fen only when its exact
+    # share has a fraction, so no part ever exceeds what its recipient holds.
+    return {key: -amount for key, amount in split_largest_remainder(refund_fen, held).items()}

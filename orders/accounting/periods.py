@@ -13,7 +13,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.accounting.ledger import split_largest_remainder
 from orders.models import (
     Allocation,
     LabourDistribution,
@@ -23,6 +22,7 @@ from orders.models import (
     WorkRecord,
 )
 from shop.models import Workshop
+from shop.money import split_largest_remainder
 
 
 class PeriodError(Exception):

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.accounting.allocations import period_month_for
-from orders.accounting.ledger import split_largest_remainder
 from orders.accounting.months import month_first
 from orders.accounting.periods import labour_pool_balance_fen
 from orders.accounting.statements import Recipient, payouts_available_fen, recipient_names
@@ -33,6 +32,7 @@ from orders.models import (
     WorkRecord,
 )
 from shop.models import Cooperative, Participant, Village, Workshop
+from shop.money import split_largest_remainder
 
 # The order recipient types are listed in, on screen and in the API (DESIGN.md §3).
 RECIPIENT_TYPE_ORDER = [

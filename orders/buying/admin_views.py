@@ -20,7 +20,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from orders.buying import expiry, fulfilment, refunds
-from orders.buying.admin_forms import CancelForm, DeliverForm, RefundForm, ShipForm
+from orders.buying.admin_forms import CancelForm, DeliverForm, RefundForm, RefundRetryForm, ShipForm
 from orders.buying.selectors import orders_visible_to
 from orders.buying.status import OrderStateError
 from orders.buying.stripe_gateway import PaymentGatewayError
@@ -109,11 +109,12 @@ class OrderDetailView(WagtailAdminTemplateMixin, TemplateView):
     def _form(self, action: str, data=None) -> Form:
         kwargs = {"prefix": action, "data": data}
         if action == "refund":
-            kwargs["refundable_fen"] = self.order.refundable_fen
+            kwargs["refundable"] = refunds.order_refundable(order=self.order)
         return self.form_classes[action](**kwargs)
 
     form_classes: dict[str, type[Form]] = {
         "ship": ShipForm, "deliver": DeliverForm, "refund": RefundForm, "cancel": CancelForm,
+        "refund_retry": RefundRetryForm,
     }
 
     def _ship(self, data: dict) -> str:
@@ -128,16 +129,24 @@ class OrderDetailView(WagtailAdminTemplateMixin, TemplateView):
 
     def _refund(self, data: dict) -> str:
         refunds.refund_create(
-            order=self.order, amount_fen=data["amount_fen"], actor=self.request.user, reason=data["reason"]
+            order=self.order, lines=data["lines"], delivery_fee_fen=data["delivery_fee_fen"],
+            actor=self.request.user, reason=data["reason"],
         )
         return _("The refund of order %(number)s is recorded.")
+
+    def _refund_retry(self, data: dict) -> str:
+        refunds.refund_send(refund=get_object_or_404(self.order.refunds, pk=data["refund"]))
+        return _("The refund of order %(number)s was sent to Stripe again.")
 
     def _cancel(self, data: dict) -> str:
         expiry.order_cancel(order=self.order, actor=self.request.user)
         return _("Order %(number)s is cancelled and its stock released.")
 
     def _service(self, action: str) -> Callable[[dict], str]:
-        return {"ship": self._ship, "deliver": self._deliver, "refund": self._refund, "cancel": self._cancel}[action]
+        return {
+            "ship": self._ship, "deliver": self._deliver, "refund": self._refund, "cancel": self._cancel,
+            "refund_retry": self._refund_retry,
+        }[action]
 
     # --- requests ----------------------------------------------------------------------------
 
@@ -155,7 +164,8 @@ class OrderDetailView(WagtailAdminTemplateMixin, TemplateView):
             order=order,
             lines=order.lines.all(),
             payments=order.payments.all(),
-            refunds=order.refunds.select_related("actor"),
+            refunds=order.refunds.select_related("actor").prefetch_related("lines__line"),
+            refundable=refunds.order_refundable(order=order),
             shipments=order.shipments.order_by("shipped_at", "id"),
             events=[
                 {

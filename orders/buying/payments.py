@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from orders.accounting.allocations import allocations_book_for_order
 from orders.buying import stripe_gateway as gateway
-from orders.buying.refunds import refunds_reconcile
+from orders.buying.refunds import refund_payment_in_full, refunds_reconcile
 from orders.buying.signals import order_paid
 from orders.buying.status import order_transition
 from orders.buying.tasks import order_confirmation_send
-from orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus, StripeEvent
+from orders.models import Order, OrderStatus, Payment, PaymentStatus, Refund, RefundKind, RefundStatus, StripeEvent
 from shop.inventory import stock_sell_reserved
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def order_mark_paid(*, payment: Payment, note: str) -> Order:
     if order.status in PAID_STATES:
         paid_by_other = order.payments.filter(status=PaymentStatus.SUCCEEDED).exclude(pk=payment.pk).exists()
         if paid_by_other and not payment.refunds.exists():
-            _refund_duplicate(order, payment)
+            refund_payment_in_full(payment=payment, kind=RefundKind.DUPLICATE)
         return order
     conversion = stock_sell_reserved(reference=order.number)
     if conversion.complete:
@@ -128,19 +128,6 @@ def order_mark_paid(*, payment: Payment, note: str) -> Order:
     order.save(update_fields=["refunded_fen"])
     order_transition(order=order, to=OrderStatus.REFUNDED, note=refund.reason)
     return order
-
-
-def _refund_duplicate(order: Order, payment: Payment) -> None:
-    """A second intent of an already-paid order also succeeded: give that money back."""
-    refund = Refund.objects.create(
-        order=order, payment=payment, amount_fen=payment.amount_fen, reason=_("Duplicate payment; refunded automatically.")
-    )
-    result = gateway.refund_create(
-        intent_id=payment.intent_id, amount_fen=payment.amount_fen, idempotency_key=f"refund-{payment.intent_id}-duplicate"
-    )
-    refund.stripe_refund_id = result.id
-    refund.status = RefundStatus.SUCCEEDED if result.status == "succeeded" else RefundStatus.PENDING
-    refund.save(update_fields=["stripe_refund_id", "status"])
 
 
 def _payment_for(intent_id: str) -> Payment | None:

@@ -11,12 +11,14 @@ ALLOWED = {
     S.PAID: {S.SHIPPED, S.PARTIALLY_REFUNDED, S.REFUNDED},
     S.SHIPPED: {S.DELIVERED, S.PARTIALLY_REFUNDED, S.REFUNDED},
     S.DELIVERED: {S.PARTIALLY_REFUNDED, S.REFUNDED},
-    S.PARTIALLY_REFUNDED: {S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED, S.REFUNDED},
+    # Back to paid only when the refund that made it partly refunded fails at Stripe.
+    S.PARTIALLY_REFUNDED: {S.PAID, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED, S.REFUNDED},
     # A payment can still arrive for an order that expired or was cancelled; it is then
     # either accepted (stock still there) or refunded at once.
     S.EXPIRED: {S.PAID, S.REFUNDED},
     S.CANCELLED: {S.PAID, S.REFUNDED},
-    S.REFUNDED: set(),
+    # A refund Stripe accepted and later reported failed gives the order its money back.
+    S.REFUNDED: {S.PAID, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED},
 }
 
 

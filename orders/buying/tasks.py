@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from orders.buying import expiry, notifications
-from orders.models import Order
+from orders.buying import expiry, notifications, refunds
+from orders.buying.stripe_gateway import PaymentGatewayError
+from orders.models import Order, Refund
 from shop.inventory import stock_release_expired
 
 
@@ -24,3 +25,15 @@ def orders_expire_unpaid() -> int:
     expired = expiry.orders_expire_unpaid()
     stock_release_expired()
     return expired
+
+
+@shared_task(autoretry_for=(PaymentGatewayError,), retry_backoff=True, max_retries=8)
+def refund_send(refund_id: int) -> str:
+    """Send a requested refund with its own idempotency key; a sent one is left as it is."""
+    refund = Refund.objects.filter(pk=refund_id).first()
+    return refunds.refund_send(refund=refund).status if refund else ""
+
+
+@shared_task
+def refunds_send_requested() -> int:
+    return refunds.refunds_send_requested()

@@ -14,6 +14,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0007_line_offer")]
+    dependencies = [("orders", "0008_refund_lines")]
 
     operations = [migrations.RunPython(install, remove)]

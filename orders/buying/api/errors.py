@@ -33,6 +33,14 @@ class GatewayUnavailable(APIException):
     default_detail = "The payment provider could not be reached; try again in a moment."
 
 
+class RefundRefused(APIException):
+    """The order cannot be refunded in its state (not paid, say)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_refundable"
+    default_detail = "This order cannot be refunded now."
+
+
 def sold_out_response(error: SoldOut) -> Response:
     """409 in the house shape, with what is short: {"error": {..., "shortages": [{sku, available}]}}.
 

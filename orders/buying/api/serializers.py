@@ -14,6 +14,8 @@ from orders.models import (
     OrderStatus,
     Payment,
     PaymentStatus,
+    Refund,
+    RefundLine,
     Shipment,
     ShippingMethod,
     mobile_validator,
@@ -101,7 +103,7 @@ class CheckoutSerializer(serializers.Serializer):
 class OrderLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
-        fields = ["sku", "product_title", "variant_label", "unit_price_fen", "quantity", "line_total_fen"]
+        fields = ["id", "sku", "product_title", "variant_label", "unit_price_fen", "quantity", "line_total_fen"]
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
@@ -192,3 +194,48 @@ class PaymentResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["intent_id", "client_secret", "amount_fen", "currency", "status", "last_error", "order_status"]
+
+
+# --- refunds (staff) ----------------------------------------------------------------------------
+
+
+class RefundLineRequestSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(help_text="The order line's id (see the order's lines).")
+    amount_fen = serializers.IntegerField(required=False, min_value=1, help_text="Fen of the line to refund.")
+    quantity = serializers.IntegerField(
+        required=False, min_value=1, help_text="Or units to refund: their share of the line amount, exact in fen."
+    )
+
+    def validate(self, data: dict) -> dict:
+        if ("amount_fen" in data) == ("quantity" in data):
+            raise serializers.ValidationError("Give either amount_fen or quantity for each line.")
+        return data
+
+
+class RefundRequestSerializer(serializers.Serializer):
+    lines = RefundLineRequestSerializer(many=True, required=False, default=list)
+    delivery_fee_fen = serializers.IntegerField(min_value=0, default=0, help_text="Fen of the delivery fee to refund.")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RefundLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefundLine
+        fields = ["line_id", "amount_fen", "quantity"]
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    """A refund and how it stands: requested (not yet accepted by Stripe), pending, succeeded or failed."""
+
+    kind = serializers.CharField(help_text="goods, or duplicate / late for a payment given back whole.")
+    status = serializers.CharField(help_text="One of: requested, pending, succeeded, failed.")
+    lines = RefundLineSerializer(many=True, read_only=True)
+    order_status = serializers.CharField(source="order.status", read_only=True)
+    order_refunded_fen = serializers.IntegerField(source="order.refunded_fen", read_only=True)
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id", "kind", "status", "amount_fen", "delivery_fee_fen", "lines", "stripe_refund_id", "last_error",
+            "reason", "created_at", "order_status", "order_refunded_fen",
+        ]

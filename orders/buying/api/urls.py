@@ -12,5 +12,6 @@ urlpatterns = [
     path("orders/", views.OrderListView.as_view(), name="api-order-list"),
     path("orders/<str:number>/", views.OrderDetailView.as_view(), name="api-order-detail"),
     path("orders/<str:number>/payment/", views.PaymentStartView.as_view(), name="api-order-payment"),
+    path("orders/<str:number>/refunds/", views.OrderRefundView.as_view(), name="api-order-refunds"),
     path("orders/<str:number>/payment/confirm/", views.PaymentConfirmView.as_view(), name="api-order-payment-confirm"),
 ]

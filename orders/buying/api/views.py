@@ -6,20 +6,30 @@ authentication: DRF checks the CSRF token for logged-in users; anonymous carts l
 session.
 """
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework import exceptions, generics, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.buying.api import serializers
-from orders.buying.api.errors import CartRefused, CheckoutRefused, GatewayUnavailable, PaymentRefused, sold_out_response
+from orders.buying.api.errors import (
+    CartRefused,
+    CheckoutRefused,
+    GatewayUnavailable,
+    PaymentRefused,
+    RefundRefused,
+    sold_out_response,
+)
 from orders.buying.api.selectors import orders_of_user
 from orders.buying.cart import CartError, cart_add, cart_remove, cart_set_quantity, cart_summary
 from orders.buying.checkout import CheckoutError, order_place
 from orders.buying.payments import PaymentError, payment_confirm_card, payment_start
+from orders.buying.refunds import LineRefund, RefundError, refund_create
+from orders.buying.selectors import orders_visible_to
 from orders.buying.session_cart import cart_for_request, order_for_request, session_order_remember
 from orders.buying.stripe_gateway import PaymentGatewayError
 from orders.models import Order
@@ -188,6 +198,45 @@ class PaymentConfirmView(APIView):
         except PaymentGatewayError as error:
             raise GatewayUnavailable(str(error)) from error
         return Response(serializers.PaymentResultSerializer(payment).data)
+
+
+class CanRefundOrders(BasePermission):
+    message = "Refunds are made by staff who may change orders."
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_authenticated and request.user.has_perm("orders.change_order")
+
+
+class OrderRefundView(APIView):
+    permission_classes = [CanRefundOrders]
+
+    @extend_schema(
+        operation_id="orders_refunds_create", tags=["refunds"], parameters=[NUMBER],
+        summary="Refund lines of an order (staff)",
+        description="Each line is refunded by amount_fen or by quantity (that many units' share of the line, "
+        "exact in fen), plus any delivery_fee_fen. The refund is recorded first and then sent to Stripe with "
+        "a fixed idempotency key; 201 returns it with Stripe's answer applied. Over-refunds, unknown lines "
+        "and lines of another order are 400 with error.fields naming them (lines[i], delivery_fee_fen); "
+        "an order that is not paid is 409; 502 when Stripe could not be reached (the refund stays "
+        "requested and is sent again later).",
+        request=serializers.RefundRequestSerializer,
+        responses={201: serializers.RefundSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 502: ERROR},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        order = get_object_or_404(orders_visible_to(user=request.user), number=number)
+        data = _validated(serializers.RefundRequestSerializer, request)
+        lines = [LineRefund(line_id=line["line_id"], amount_fen=line.get("amount_fen"), quantity=line.get("quantity")) for line in data["lines"]]
+        try:
+            refund = refund_create(
+                order=order, lines=lines, delivery_fee_fen=data["delivery_fee_fen"], actor=request.user, reason=data["reason"]
+            )
+        except RefundError as error:
+            if error.code == "not_refundable":
+                raise RefundRefused(str(error)) from error
+            raise exceptions.ValidationError(error.fields or {"non_field_errors": [str(error)]}) from error
+        except PaymentGatewayError as error:
+            raise GatewayUnavailable(str(error)) from error
+        return Response(serializers.RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
 def _validated(serializer_class, request: Request) -> dict:

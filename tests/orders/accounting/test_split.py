@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from orders.accounting.ledger import (
     BP,
     LinePolicy,
-    reversal,
-    split_largest_remainder,
+    reversal_step,
     split_line,
     village_key,
 )
+from shop.money import split_largest_remainder
 
 
 def test_largest_remainder_gives_leftover_to_largest_remainders_then_first_listed():
@@ -82,10 +82,35 @@ def test_platform_and_host_above_100_percent_is_refused():
 
 def test_refund_in_steps_reverses_every_allocation_exactly():
     original = split_line(amount_fen=16100, quantity=2, policy=LinePolicy(platform_rate_bp=500, host_rate_bp=1000, labour_per_unit_fen=300, reserve_rate_bp=1000, shares={1: 30, 2: 25, 3: 25, 4: 20}))
-    first = reversal(original=original, refunded_before_fen=0, refunded_now_fen=3333)
-    second = reversal(original=original, refunded_before_fen=3333, refunded_now_fen=16100 - 3333)
+    first = reversal_step(held=original, refund_fen=3333)
+    held = {key: original[key] + first[key] for key in original}
+    second = reversal_step(held=held, refund_fen=16100 - 3333)
     assert sum(first.values()) == -3333
     assert {key: first[key] + second[key] for key in original} == {key: -amount for key, amount in original.items()}
+
+
+def test_nine_then_five_fen_of_a_128_yuan_line_never_moves_a_recipient_up():
+    # 龙谷 tea, ¥128.00: platform 5%, labour 8%, reserve 15%, six villages at one share each.
+    # Re-splitting the running total (14 fen) by the original allocations gave the platform
+    # +1 fen on the second step; splitting each step by what is still held cannot.
+    original = split_line(amount_fen=12800, quantity=1, policy=LinePolicy(
+        platform_rate_bp=500, labour_rate_bp=800, reserve_rate_bp=1500, shares={i: 1 for i in range(1, 7)}))
+    first = reversal_step(held=original, refund_fen=9)
+    held = {key: original[key] + first[key] for key in original}
+    second = reversal_step(held=held, refund_fen=5)
+    assert sum(first.values()) == -9 and sum(second.values()) == -5
+    assert all(amount <= 0 for amount in first.values()) and all(amount <= 0 for amount in second.values())
+    assert all(-second[key] <= held[key] for key in held)
+
+
+def test_reversal_step_refuses_more_than_is_held_or_negative_holdings():
+    with pytest.raises(ValueError):
+        reversal_step(held={"platform": 3, "reserve": 4}, refund_fen=8)
+    with pytest.raises(ValueError):
+        reversal_step(held={"platform": 3, "reserve": 4}, refund_fen=-1)
+    with pytest.raises(ValueError):
+        reversal_step(held={"platform": -1, "reserve": 4}, refund_fen=1)
+    assert reversal_step(held={"platform": 0, "reserve": 0}, refund_fen=0) == {"platform": 0, "reserve": 0}
 
 
 # --- properties ---------------------------------------------------------------------------
@@ -141,20 +166,36 @@ def test_largest_remainder_parts_are_within_one_fen_and_sum_exactly(total, weigh
         assert abs(parts[key] - Fraction(total * weight, weight_sum)) < 1
 
 
-@given(amount=st.integers(min_value=1, max_value=1_000_000), quantity=quantities, policy=policies(), cuts=st.lists(st.integers(min_value=1, max_value=10**6), max_size=6))
-def test_partial_refunds_reverse_cumulatively_to_the_split_of_their_total(amount, quantity, policy, cuts):
-    original = split_line(amount_fen=amount, quantity=quantity, policy=policy)
-    refunded, booked = 0, dict.fromkeys(original, 0)
+@given(
+    allocations=st.lists(st.integers(min_value=0, max_value=100_000), min_size=1, max_size=10).filter(lambda parts: sum(parts) > 0),
+    cuts=st.lists(st.integers(min_value=1, max_value=100_000), max_size=12),
+)
+def test_refund_steps_never_reverse_upwards_and_end_at_exactly_zero(allocations, cuts):
+    held = {f"part{index}": amount for index, amount in enumerate(allocations)}
+    original = dict(held)
     for cut in cuts:
-        step = min(cut, amount - refunded)
+        step = min(cut, sum(held.values()))
         if step == 0:
             break
-        for key, value in reversal(original=original, refunded_before_fen=refunded, refunded_now_fen=step).items():
-            booked[key] += value
-        refunded += step
-        assert booked == {k: -v for k, v in split_largest_remainder(refunded, original).items()}
-    remaining = amount - refunded
-    if remaining:
-        for key, value in reversal(original=original, refunded_before_fen=refunded, refunded_now_fen=remaining).items():
-            booked[key] += value
-    assert booked == {key: -value for key, value in original.items()}  # a full refund reverses everything
+        entries = reversal_step(held=held, refund_fen=step)
+        assert sum(entries.values()) == -step  # each step sums exactly to its refund
+        assert all(-held[key] <= entries[key] <= 0 for key in held)  # never positive, never more than held
+        held = {key: held[key] + entries[key] for key in held}
+    last = reversal_step(held=held, refund_fen=sum(held.values()))
+    assert {key: held[key] + last[key] for key in held} == dict.fromkeys(original, 0)  # ends at exactly zero
+
+
+@given(amount=st.integers(min_value=1, max_value=1_000_000), quantity=quantities, policy=policies(), cuts=st.lists(st.integers(min_value=1, max_value=10**6), max_size=6))
+def test_partial_refunds_of_a_split_line_reverse_it_exactly(amount, quantity, policy, cuts):
+    original = split_line(amount_fen=amount, quantity=quantity, policy=policy)
+    held = dict(original)
+    for cut in cuts:
+        step = min(cut, sum(held.values()))
+        if step == 0:
+            break
+        entries = reversal_step(held=held, refund_fen=step)
+        assert sum(entries.values()) == -step and all(value <= 0 for value in entries.values())
+        held = {key: held[key] + entries[key] for key in held}
+    entries = reversal_step(held=held, refund_fen=sum(held.values()))
+    reversed_total = {key: original[key] - held[key] - entries[key] for key in original}
+    assert reversed_total == original  # a full refund reverses everything

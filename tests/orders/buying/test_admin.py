@@ -204,50 +204,94 @@ def test_marking_delivered_completes_the_shipment(client, superuser, localstripe
 def test_full_refund_goes_through_stripe_and_refunds_the_order(client, superuser, localstripe):
     order = _paid_order(localstripe)
     client.force_login(superuser)
-    response = client.post(_detail(order), {"action": "refund", "refund-full": "on", "refund-reason": "买家取消"})
+    response = client.post(_detail(order), {"action": "refund", "refund-everything": "on", "refund-reason": "买家取消"})
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED and order.refunded_fen == order.total_fen == 16100
     refund = order.refunds.get()
     assert refund.status == RefundStatus.SUCCEEDED and refund.stripe_refund_id.startswith("re_")
-    assert (refund.amount_fen, refund.reason, refund.actor) == (16100, "买家取消", superuser)
+    assert (refund.amount_fen, refund.delivery_fee_fen, refund.reason, refund.actor) == (16100, 2500, "买家取消", superuser)
+    assert [(part.line, part.amount_fen) for part in refund.lines.all()] == [(order.lines.get(), 13600)]
+
+
+def test_refund_form_lists_each_line_with_what_is_still_refundable(client, superuser, localstripe):
+    order = _paid_order(localstripe)
+    line = order.lines.get()
+    client.force_login(superuser)
+    client.post(_detail(order), {"action": "refund", f"refund-line_{line.pk}_quantity": "1"})
+    html = client.get(_detail(order)).content.decode()
+    assert f'name="refund-line_{line.pk}_quantity"' in html and f'name="refund-line_{line.pk}_amount"' in html
+    assert 'name="refund-delivery_fee"' in html and 'name="refund-everything"' in html
+    assert "¥68.00" in html and "¥25.00" in html  # one unit and the delivery fee are left
+
+
+def test_refund_of_one_unit_refunds_that_units_share_only(client, superuser, localstripe):
+    order = _paid_order(localstripe)
+    line = order.lines.get()
+    client.force_login(superuser)
+    response = client.post(_detail(order), {"action": "refund", f"refund-line_{line.pk}_quantity": "1", "refund-reason": "一份坏了"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.refunded_fen == 6800
+    part = order.refunds.get().lines.get()
+    assert (part.line, part.quantity, part.amount_fen) == (line, 1, 6800)
 
 
 def test_partial_refund_in_yuan_is_converted_exactly_to_fen(client, superuser, localstripe):
     order = _paid_order(localstripe)
+    line = order.lines.get()
     client.force_login(superuser)
-    response = client.post(_detail(order), {"action": "refund", "refund-amount": "68.10", "refund-reason": "一份坏了"})
+    response = client.post(_detail(order), {"action": "refund", f"refund-line_{line.pk}_amount": "68.10", "refund-reason": "一份坏了"})
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.refunded_fen == 6810
     assert order.refunds.get().amount_fen == 6810
     # and the rest can still be refunded later, to the fen
-    client.post(_detail(order), {"action": "refund", "refund-amount": "¥92.90"})
+    client.post(_detail(order), {"action": "refund", f"refund-line_{line.pk}_amount": "¥67.90", "refund-delivery_fee": "25"})
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED and order.refunded_fen == 16100
 
 
 def test_refund_over_the_refundable_amount_is_refused_and_changes_nothing(client, superuser, localstripe):
     order = _paid_order(localstripe)
+    line = order.lines.get()
     client.force_login(superuser)
-    response = client.post(_detail(order), {"action": "refund", "refund-amount": "161.01"})
+    response = client.post(_detail(order), {"action": "refund", f"refund-line_{line.pk}_amount": "136.01"})
     assert response.status_code == 200
-    assert "¥161.00" in response.content.decode()  # the service's message names what is left
+    assert "¥136.00" in response.content.decode()  # the service's message names what is left
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and order.refunded_fen == 0 and not order.refunds.exists()
 
 
-@pytest.mark.parametrize("amount", ["1.005", "abc", "0", "-3", ""])
+def _refundable(line_total_fen: int = 13600, quantity: int = 2, delivery_fen: int = 2500):
+    from orders.buying.refunds import LineRemaining, Refundable
+    from orders.models import OrderLine
+
+    line = OrderLine(pk=7, product_title="长街蛭子", variant_label="500g", quantity=quantity, line_total_fen=line_total_fen)
+    return Refundable(lines=[LineRemaining(line=line, amount_fen=line_total_fen, quantity=quantity)], delivery_fee_fen=delivery_fen)
+
+
+@pytest.mark.parametrize("amount", ["1.005", "abc", "0", "-3"])
 def test_refund_amounts_that_are_not_yuan_and_fen_are_refused_by_the_form(amount):
-    form = RefundForm(data={"amount": amount}, refundable_fen=16100)
+    form = RefundForm(data={"line_7_amount": amount}, refundable=_refundable())
     assert not form.is_valid()
+
+
+def test_refund_form_needs_a_line_or_the_everything_shortcut_but_not_both():
+    assert not RefundForm(data={}, refundable=_refundable()).is_valid()
+    assert not RefundForm(data={"everything": "on", "line_7_quantity": "1"}, refundable=_refundable()).is_valid()
+    assert not RefundForm(data={"line_7_quantity": "1", "line_7_amount": "1"}, refundable=_refundable()).is_valid()
+    form = RefundForm(data={"everything": "on"}, refundable=_refundable())
+    assert form.is_valid(), form.errors
+    assert [(r.line_id, r.amount_fen) for r in form.cleaned_data["lines"]] == [(7, 13600)]
+    assert form.cleaned_data["delivery_fee_fen"] == 2500
 
 
 @pytest.mark.parametrize("text, fen", [("0.01", 1), ("68", 6800), ("68.1", 6810), ("¥1,234.56", 123456), ("0.29", 29)])
 def test_refund_form_reads_yuan_as_decimal_to_the_exact_fen(text, fen):
-    form = RefundForm(data={"amount": text}, refundable_fen=999_999)
+    form = RefundForm(data={"line_7_amount": text}, refundable=_refundable(line_total_fen=999_999))
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["amount_fen"] == fen
+    assert form.cleaned_data["lines"][0].amount_fen == fen
 
 
 def test_yuan_to_fen_never_rounds():
@@ -285,7 +329,7 @@ def test_a_paid_order_cannot_be_cancelled(client, superuser, localstripe):
     [
         {"action": "cancel"},
         {"action": "ship", "ship-carrier": "顺丰速运", "ship-tracking_number": "SF1"},
-        {"action": "refund", "refund-full": "on"},
+        {"action": "refund", "refund-everything": "on"},
     ],
 )
 def test_users_without_change_order_cannot_act(client, viewer, data):
@@ -314,10 +358,10 @@ def test_mask_phone_keeps_the_first_three_and_last_four_digits():
 
 
 def test_a_shipped_order_refunded_in_part_is_not_offered_for_shipping_again(client, superuser, localstripe):
-    from orders.buying.refunds import refund_create
+    from orders.buying.refunds import LineRefund, refund_create
 
     order = _shipped_order(localstripe)
-    refund_create(order=order, amount_fen=100)
+    refund_create(order=order, lines=[LineRefund(line_id=order.lines.get().pk, amount_fen=100)])
     client.force_login(superuser)
     html = client.get(_detail(order)).content.decode()
     assert 'value="ship"' not in html and 'value="refund"' in html

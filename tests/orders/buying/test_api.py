@@ -308,6 +308,80 @@ def test_order_list_needs_a_login(api):
     assert api.get("/api/v1/orders/").status_code == 403
 
 
+# --- staff refunds by line ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_api(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("refund-staff", password="pw-for-tests-only")
+    user.user_permissions.add(Permission.objects.get(codename="change_order"))
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _refunds_url(order: Order) -> str:
+    return f"/api/v1/orders/{order.number}/refunds/"
+
+
+def test_staff_refund_lines_by_quantity_and_amount_with_the_delivery_fee(staff_api, localstripe):
+    from tests.orders.helpers import paid
+
+    order = paid(localstripe, ("CJ-ZZ-500G", 2), ("SM-HS-250G", 3))
+    clams, peanuts = order.lines.get(sku="CJ-ZZ-500G"), order.lines.get(sku="SM-HS-250G")
+    response = staff_api.post(_refunds_url(order), {
+        "lines": [{"line_id": clams.pk, "quantity": 1}, {"line_id": peanuts.pk, "amount_fen": 150}],
+        "delivery_fee_fen": 500, "reason": "一只坏了",
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["kind"] == "goods" and body["status"] == "succeeded" and body["amount_fen"] == 6800 + 150 + 500
+    assert body["lines"] == [{"line_id": clams.pk, "amount_fen": 6800, "quantity": 1},
+                             {"line_id": peanuts.pk, "amount_fen": 150, "quantity": None}]
+    assert body["order_status"] == "partially_refunded" and body["order_refunded_fen"] == 7450
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"lines": [{"line_id": "LINE", "amount_fen": 13601}]}, "lines[0]"),  # more than the line
+    ({"lines": [{"line_id": 999_999, "amount_fen": 100}]}, "lines[0]"),  # unknown line
+    ({"lines": [{"line_id": "LINE", "amount_fen": -1}]}, "lines"),  # negative
+    ({"lines": [{"line_id": "LINE", "quantity": 3}]}, "lines[0]"),  # more units than bought
+    ({"lines": [{"line_id": "LINE", "quantity": 1, "amount_fen": 1}]}, "lines"),  # both
+    ({"delivery_fee_fen": 2501}, "delivery_fee_fen"),
+    ({"lines": [{"line_id": "OTHER", "amount_fen": 100}]}, "lines[0]"),  # a line of another order
+])
+def test_bad_refunds_are_400_naming_the_field_and_change_nothing(staff_api, localstripe, payload, field):
+    from tests.orders.helpers import paid
+
+    order, other = paid(localstripe, ("CJ-ZZ-500G", 2)), paid(localstripe, ("CJ-ZZ-500G", 1))
+    ids = {"LINE": order.lines.get().pk, "OTHER": other.lines.get().pk}
+    for line in payload.get("lines", []):
+        line["line_id"] = ids.get(line["line_id"], line["line_id"])
+    error = _assert_error_shape(staff_api.post(_refunds_url(order), payload, format="json"), 400, "invalid")
+    assert field in error["fields"], error
+    order.refresh_from_db()
+    assert not order.refunds.exists() and order.refunded_fen == 0
+
+
+def test_refunding_an_unpaid_order_is_409(staff_api):
+    order = Order.objects.get(number=_place(APIClient())["number"])
+    response = staff_api.post(_refunds_url(order), {"lines": [{"line_id": order.lines.get().pk, "quantity": 1}]}, format="json")
+    _assert_error_shape(response, 409, "not_refundable")
+
+
+def test_only_staff_who_may_change_orders_can_refund(api, django_user_model, localstripe):
+    from tests.orders.helpers import paid
+
+    order = paid(localstripe, ("CJ-ZZ-500G", 1))
+    payload = {"lines": [{"line_id": order.lines.get().pk, "quantity": 1}]}
+    _assert_error_shape(api.post(_refunds_url(order), payload, format="json"), 403, "not_authenticated")
+    api.force_authenticate(django_user_model.objects.create_user("shopper", password="pw-for-tests-only"))
+    _assert_error_shape(api.post(_refunds_url(order), payload, format="json"), 403, "permission_denied")
+    assert not order.refunds.exists()
+
+
 # --- schema -------------------------------------------------------------------------------------
 
 
@@ -323,9 +397,14 @@ def test_openapi_schema_describes_the_buying_api(client):
         "/api/v1/orders/{number}/": {"get"},
         "/api/v1/orders/{number}/payment/": {"post"},
         "/api/v1/orders/{number}/payment/confirm/": {"post"},
+        "/api/v1/orders/{number}/refunds/": {"post"},
     }.items():
         assert methods <= set(paths[path]), path
     assert "409" in paths["/api/v1/checkout/"]["post"]["responses"]
+    refund = paths["/api/v1/orders/{number}/refunds/"]["post"]
+    assert {"201", "400", "403", "404", "409"} <= set(refund["responses"])
+    refund_line = schema["components"]["schemas"]["RefundLineRequestRequest"]["properties"]
+    assert set(refund_line) == {"line_id", "amount_fen", "quantity"}
     add_line = schema["components"]["schemas"]["CartLineAddRequest"]["properties"]
     assert set(add_line) == {"sku", "quantity"}  # no price can be sent
     assert schema["components"]["schemas"]["CartLine"]["properties"]["unit_price_fen"]["type"] == "integer"
