@@ -39,6 +39,8 @@ OPEN_PAYMENT = {PaymentStatus.CREATED, PaymentStatus.REQUIRES_ACTION}
 UNSETTLED_PAYMENT = {PaymentStatus.REQUESTED, *OPEN_PAYMENT}
 # Payments that have, or may have, an intent at Stripe (a create refused outright has none).
 MAY_HAVE_AN_INTENT = Q(intent_id__isnull=False) | Q(status=PaymentStatus.REQUESTED)
+# Intent states a cancel cannot or need not change.
+INTENT_SETTLED_OR_BUSY = {"succeeded", "canceled", "processing"}
 # How long a request that finds another request's payment recorded but not yet sent waits for it
 # before sending the same create itself (same key, so Stripe answers with the same intent).
 SEND_WAIT_SECONDS = 3.0
@@ -255,13 +257,21 @@ def _payment_for(intent_id: str) -> Payment | None:
 AfterCommit = Callable[[], None] | None
 
 
+def _amount_differs(payment: Payment, intent_amount_fen: int) -> bool:
+    if intent_amount_fen == payment.amount_fen:
+        return False
+    logger.error(
+        "Intent %s amount %s differs from payment %s", payment.intent_id, intent_amount_fen, payment.amount_fen
+    )
+    return True
+
+
 def _on_intent_succeeded(intent: dict, event_type: str) -> AfterCommit:
     payment = _payment_for(intent["id"])
     if payment is None:
         logger.warning("Stripe event %s for unknown intent %s", event_type, intent["id"])
         return None
-    if intent["amount"] != payment.amount_fen:
-        logger.error("Intent %s amount %s differs from payment %s", intent["id"], intent["amount"], payment.amount_fen)
+    if _amount_differs(payment, intent["amount"]):
         return None
     order, refund_kind = _order_apply_paid(payment=payment, note=event_type)
     return (lambda: _refund_duplicate(order, payment, kind=refund_kind)) if refund_kind else None
@@ -343,8 +353,7 @@ def payment_sync(*, payment: Payment, note: str = "reconciled") -> gateway.Inten
 
 def _payment_apply(payment: Payment, intent: gateway.Intent, note: str) -> None:
     if intent.status == "succeeded":
-        if intent.amount_fen != payment.amount_fen:
-            logger.error("Intent %s amount %s differs from payment %s", intent.id, intent.amount_fen, payment.amount_fen)
+        if _amount_differs(payment, intent.amount_fen):
             return
         order_mark_paid(payment=payment, note=note)
     elif intent.status == "canceled":
@@ -398,7 +407,7 @@ def payments_reconcile_pending(*, now: datetime | None = None) -> int:
         try:
             intent = payment_sync(payment=payment)
             order_status = Order.objects.values_list("status", flat=True).get(pk=payment.order_id)
-            if order_status != OrderStatus.PENDING_PAYMENT and intent.status not in {"succeeded", "canceled", "processing"}:
+            if order_status != OrderStatus.PENDING_PAYMENT and intent.status not in INTENT_SETTLED_OR_BUSY:
                 payment_cancel(payment=payment)
         except gateway.PaymentGatewayError as error:
             logger.warning("Could not reconcile payment %s: %s", payment.pk, error)

@@ -93,8 +93,9 @@ class FakeStripe:
 
     def intent_cancel(self, intent_id: str):
         self._call("intent_cancel")
-        if self.intents[intent_id].status in {"succeeded", "processing"}:
-            raise stripe_gateway.PaymentGatewayError(f"You cannot cancel this PaymentIntent: {self.intents[intent_id].status}.")
+        status = self.intents[intent_id].status
+        if status in {"succeeded", "processing"}:
+            raise stripe_gateway.PaymentGatewayError(f"You cannot cancel this PaymentIntent: it is {status}.")
         self.set_status(intent_id, "canceled")
         return self.intents[intent_id]
 
