@@ -291,6 +291,26 @@ def test_payment_start_after_a_lost_answer_reuses_the_key_and_finds_the_same_int
     assert len(fake_stripe.intents) == 1 and payment.status == PaymentStatus.CREATED
 
 
+def test_reconcile_job_sends_a_payment_recorded_before_a_crash_with_its_own_key(fake_stripe, monkeypatch):
+    # given a payment recorded and committed, and the process gone before Stripe was asked
+    order = place(("CJ-ZZ-GIFT", 1))
+    create = stripe_gateway.intent_create
+
+    def never_sent(**kwargs):
+        raise stripe_gateway.GatewayUnreachable("Connection refused")
+
+    monkeypatch.setattr(stripe_gateway, "intent_create", never_sent)
+    with pytest.raises(stripe_gateway.GatewayUnreachable):
+        payment_start(order=order)
+    monkeypatch.setattr(stripe_gateway, "intent_create", create)
+    # when the job runs
+    assert payments_reconcile_pending(now=_later(11)) == 1
+    # then the intent is made with the key fixed when the payment was recorded
+    payment = order.payments.get()
+    assert payment.intent_id == fake_stripe.by_key[payment.idempotency_key]
+    assert payment.status == PaymentStatus.CREATED and payment.client_secret
+
+
 def test_a_refused_create_leaves_the_attempt_failed_and_the_next_one_gets_a_new_key(fake_stripe, monkeypatch):
     order = place(("CJ-ZZ-GIFT", 1))
     create = stripe_gateway.intent_create
