@@ -291,18 +291,23 @@ def test_payment_start_after_a_lost_answer_reuses_the_key_and_finds_the_same_int
     assert len(fake_stripe.intents) == 1 and payment.status == PaymentStatus.CREATED
 
 
+def _start_failing_with(monkeypatch, order: Order, error: Exception) -> None:
+    """payment_start while Stripe's create fails with `error`, without creating anything."""
+    create = stripe_gateway.intent_create
+
+    def failing(**kwargs):
+        raise error
+
+    monkeypatch.setattr(stripe_gateway, "intent_create", failing)
+    with pytest.raises(type(error)):
+        payment_start(order=order)
+    monkeypatch.setattr(stripe_gateway, "intent_create", create)
+
+
 def test_reconcile_job_sends_a_payment_recorded_before_a_crash_with_its_own_key(fake_stripe, monkeypatch):
     # given a payment recorded and committed, and the process gone before Stripe was asked
     order = place(("CJ-ZZ-GIFT", 1))
-    create = stripe_gateway.intent_create
-
-    def never_sent(**kwargs):
-        raise stripe_gateway.GatewayUnreachable("Connection refused")
-
-    monkeypatch.setattr(stripe_gateway, "intent_create", never_sent)
-    with pytest.raises(stripe_gateway.GatewayUnreachable):
-        payment_start(order=order)
-    monkeypatch.setattr(stripe_gateway, "intent_create", create)
+    _start_failing_with(monkeypatch, order, stripe_gateway.GatewayUnreachable("Connection refused"))
     # when the job runs
     assert payments_reconcile_pending(now=_later(11)) == 1
     # then the intent is made with the key fixed when the payment was recorded
@@ -313,15 +318,7 @@ def test_reconcile_job_sends_a_payment_recorded_before_a_crash_with_its_own_key(
 
 def test_a_refused_create_leaves_the_attempt_failed_and_the_next_one_gets_a_new_key(fake_stripe, monkeypatch):
     order = place(("CJ-ZZ-GIFT", 1))
-    create = stripe_gateway.intent_create
-
-    def refused(**kwargs):
-        raise stripe_gateway.PaymentGatewayError("Invalid currency")
-
-    monkeypatch.setattr(stripe_gateway, "intent_create", refused)
-    with pytest.raises(stripe_gateway.PaymentGatewayError):
-        payment_start(order=order)
-    monkeypatch.setattr(stripe_gateway, "intent_create", create)
+    _start_failing_with(monkeypatch, order, stripe_gateway.PaymentGatewayError("Invalid currency"))
     payment = payment_start(order=order)
     failed = order.payments.get(status=PaymentStatus.FAILED)
     assert failed.last_error == "Invalid currency" and failed.idempotency_key != payment.idempotency_key
