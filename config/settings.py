@@ -319,6 +319,12 @@ LOGGING = {
 # --- Shop -------------------------------------------------------------------------------------
 SHOP_PRODUCTS_PER_PAGE = 12
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=15)
+# Payments still unsettled this long after they started are read from Stripe by a periodic job,
+# whatever their order's state, so a lost webhook loses nothing.
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
+# An unpaid order whose payment is still in progress at Stripe (processing, 3-D Secure) expires
+# this long after its hold at the earliest, and only once Stripe has cancelled its intents.
+PAYMENT_EXPIRY_GRACE_MINUTES = env.int("PAYMENT_EXPIRY_GRACE_MINUTES", default=60)
 CART_MAX_QUANTITY_PER_LINE = 99
 CART_MAX_LINES = 30
 

@@ -196,6 +196,9 @@ class OrderEvent(models.Model):
 
 
 class PaymentStatus(models.TextChoices):
+    # Recorded and committed, not yet known to Stripe: its intent is created (or found again,
+    # by the idempotency key) outside the transaction that recorded it.
+    REQUESTED = "requested", _("Requested")
     CREATED = "created", _("Created")
     REQUIRES_ACTION = "requires_action", _("Needs authentication")
     SUCCEEDED = "succeeded", _("Succeeded")
@@ -203,16 +206,29 @@ class PaymentStatus(models.TextChoices):
     CANCELED = "canceled", _("Cancelled")
 
 
+def payment_idempotency_key() -> str:
+    return f"payment-{uuid.uuid4().hex}"
+
+
 class Payment(models.Model):
-    """One Stripe PaymentIntent of an order."""
+    """One Stripe PaymentIntent of an order.
+
+    The row is written before Stripe is asked (status requested, no intent yet) with the
+    idempotency key every create call for it sends, so a retry after a crash or a timeout finds
+    the same intent instead of making a second one.
+    """
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    intent_id = models.CharField(max_length=64, unique=True)
-    client_secret = models.CharField(max_length=128)
+    idempotency_key = models.CharField(max_length=100, unique=True, default=payment_idempotency_key)
+    intent_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    client_secret = models.CharField(max_length=128, blank=True)
     amount_fen = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
     last_error = models.CharField(max_length=255, blank=True)
+    # When the shop learnt that the payment succeeded: of two succeeded payments of one order,
+    # the earlier paid for it and the later is a duplicate to refund.
+    succeeded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

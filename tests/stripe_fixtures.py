@@ -5,6 +5,7 @@ keys, webhook secret); webhooks are registered through localstripe's /_config AP
 the secret, and delivered over HTTP to whatever server the test runs (live_server).
 """
 
+import functools
 import shutil
 import socket
 import subprocess
@@ -81,3 +82,29 @@ def localstripe(localstripe_server, settings):
     settings.STRIPE_API_BASE = localstripe_server.base
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return localstripe_server
+
+
+GATEWAY_CALLS = ("intent_create", "intent_retrieve", "intent_confirm", "intent_cancel", "refund_create")
+
+
+def outside_transactions(name: str, call):
+    """`call`, failing if made inside a database transaction other than the test's own."""
+
+    @functools.wraps(call)
+    def guarded(*args, **kwargs):
+        from django.db import connection
+
+        opened = [block for block in connection.atomic_blocks if not block._from_testcase]
+        assert not opened, f"stripe_gateway.{name} was called inside a database transaction"
+        return call(*args, **kwargs)
+
+    return guarded
+
+
+@pytest.fixture
+def stripe_outside_transactions(monkeypatch):
+    """Every Stripe call the test makes asserts that no transaction is open around it."""
+    from orders.buying import stripe_gateway
+
+    for name in GATEWAY_CALLS:
+        monkeypatch.setattr(stripe_gateway, name, outside_transactions(name, getattr(stripe_gateway, name)))

@@ -19,6 +19,11 @@ class CardDeclined(PaymentGatewayError):
     pass
 
 
+class GatewayUnreachable(PaymentGatewayError):
+    """No answer from Stripe (network, timeout, rate limit, server error, a request with the same
+    key still in flight): the request may or may not have been applied. Retry with the same key."""
+
+
 class BadSignature(Exception):
     """A webhook whose signature does not verify."""
 
@@ -40,9 +45,14 @@ class RefundResult:
     amount_fen: int
 
 
-def _client() -> stripe.StripeClient:
+def ensure_configured() -> None:
+    """Raise PaymentGatewayError when no Stripe key is set, before anything is recorded."""
     if not settings.STRIPE_SECRET_KEY:
         raise PaymentGatewayError("Payments are not configured: set STRIPE_SECRET_KEY (and STRIPE_API_BASE for localstripe).")
+
+
+def _client() -> stripe.StripeClient:
+    ensure_configured()
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2)
 
@@ -62,6 +72,9 @@ def _call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except stripe.CardError as error:
         raise CardDeclined(error.user_message or str(error)) from error
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, stripe.IdempotencyError) as error:
+        # APIError is Stripe's own 5xx: like a timeout, the outcome is unknown.
+        raise GatewayUnreachable(str(error)) from error
     except stripe.StripeError as error:
         raise PaymentGatewayError(error.user_message or str(error)) from error
 

@@ -1,11 +1,14 @@
-"""Celery tasks: thin shells over the services of the same name; safe to run twice."""
+"""Celery tasks: thin shells over the services of the same name; safe to run twice.
+
+The periodic payment jobs are in payment_tasks.py: they call the payment services, which
+enqueue these, so keeping them apart keeps imports one way.
+"""
 
 from celery import shared_task
 
-from orders.buying import expiry, notifications, refunds
+from orders.buying import notifications, refunds
 from orders.buying.stripe_gateway import PaymentGatewayError
 from orders.models import Order, Refund
-from shop.inventory import stock_release_expired
 
 
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
@@ -18,13 +21,6 @@ def order_confirmation_send(order_id: int) -> bool:
 def shipping_notification_send(order_id: int) -> bool:
     order = Order.objects.filter(pk=order_id).first()
     return bool(order) and notifications.shipping_notification_send(order=order)
-
-
-@shared_task
-def orders_expire_unpaid() -> int:
-    expired = expiry.orders_expire_unpaid()
-    stock_release_expired()
-    return expired
 
 
 @shared_task(autoretry_for=(PaymentGatewayError,), retry_backoff=True, max_retries=8)

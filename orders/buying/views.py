@@ -253,7 +253,9 @@ def order_status(request: HttpRequest, number: str) -> JsonResponse:
     order = order_for_request(request, number=number)
     throttle_key = f"orders:reconcile:{order.number}"
     if order.status == OrderStatus.PENDING_PAYMENT and cache.add(throttle_key, 1, RECONCILE_EVERY_SECONDS):
-        payment = order.payments.exclude(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED]).first()
+        # A payment not yet sent to Stripe is left to its own request or to the reconcile job.
+        unsettled = order.payments.exclude(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED])
+        payment = unsettled.exclude(intent_id=None).first()
         if payment is not None:
             try:
                 payment_reconcile(payment=payment)

@@ -14,6 +14,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0008_refund_lines")]
+    dependencies = [("orders", "0009_payment_requests")]
 
     operations = [migrations.RunPython(install, remove)]

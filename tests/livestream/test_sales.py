@@ -16,7 +16,7 @@ from orders.buying.checkout import order_place
 from orders.models import Allocation, Cart, OrderStatus, RecipientType
 from tests.orders.helpers import ADDRESS, pay
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_outside_transactions")]
 
 
 def _sku(product) -> str:

@@ -11,7 +11,7 @@ from orders.models import Order, OrderStatus
 from shop.inventory import stock_reserve
 from shop.selectors import stock_available
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_outside_transactions")]
 
 SKU = "CJ-ZZ-500G"  # ¥68.00, 120 in stock, chilled: cold-chain delivery ¥25
 ADDRESS = {

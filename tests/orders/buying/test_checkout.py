@@ -11,7 +11,7 @@ from shop.models import ProductVariant, StockReservation
 from shop.selectors import stock_available
 from tests.orders.helpers import ADDRESS, cart_with, place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_outside_transactions")]
 
 
 def test_placing_an_order_snapshots_lines_and_holds_stock():

@@ -16,7 +16,7 @@ from shop.inventory import SoldOut, stock_reserve
 from shop.models import ProductPage
 from shop.selectors import stock_available
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_outside_transactions")]
 
 PASSWORD = "Zhizi-2026-strong"
 ADDRESS = {

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from orders.accounting.allocations import ledger_audit, line_holdings
 from orders.buying import stripe_gateway
-from orders.buying.payments import order_mark_paid, payment_confirm_card, payment_reconcile, payment_start
+from orders.buying.payments import (
+    order_mark_paid,
+    payment_confirm_card,
+    payment_reconcile,
+    payment_start,
+    stripe_event_handle,
+)
 from orders.buying.refunds import (
     LineRefund,
     RefundError,
@@ -305,3 +311,19 @@ def test_existing_refunds_get_lines_by_the_spread_they_were_booked_with(localstr
     assert whole.delivery_fee_fen == order.shipping_fen
     assert (duplicate.kind, duplicate.idempotency_key) == (RefundKind.DUPLICATE, "refund-pi_paid_twice-duplicate")
     assert not duplicate.lines.exists()
+
+
+def test_stripes_refund_updated_webhook_reinstates_a_refund_that_failed(localstripe):
+    order = paid(localstripe, ("CJ-ZZ-500G", 2))
+    clams = order.lines.get()
+    earned = line_holdings(line=clams)
+    refund = refund_create(order=order, lines=[LineRefund(line_id=clams.pk, quantity=1)])
+    event = {"id": f"evt_refund_failed_{refund.pk}", "type": "refund.updated", "data": {"object": {
+        "id": refund.stripe_refund_id, "status": "failed", "failure_reason": "lost_or_stolen_card",
+        "payment_intent": refund.payment.intent_id, "amount": refund.amount_fen,
+    }}}
+    assert stripe_event_handle(event=event) == "handled"
+    assert stripe_event_handle(event=event) == "duplicate"
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.FAILED and line_holdings(line=clams) == earned
+    assert ledger_audit() == []
