@@ -77,3 +77,23 @@ def test_demo_has_months_of_settled_sales_that_audit_clean():
     assert LabourDistribution.objects.filter(participant__is_low_income=True).exists()
     assert Payout.objects.exists() and Allocation.objects.exists()
     assert ledger_audit() == []
+
+
+def test_demo_picture_is_drawn_once_and_read_back_identical_when_cached(tmp_path, monkeypatch):
+    from cms.demo import art
+
+    arguments = {"motif": "razor_clam", "title": "长街蛭子", "subtitle": "当日鲜捕", "seed": 7, "size": (96, 96)}
+    drawn = art.render_product_image(**arguments)
+    # given the picture drawn once into the cache
+    assert art.render_product_image_cached(cache_dir=tmp_path, **arguments) == drawn
+    assert len(list(tmp_path.glob("*.jpg"))) == 1
+
+    # when it is asked for again with drawing made impossible
+    def no_drawing(**_arguments):
+        raise AssertionError("drew a cached picture again")
+
+    monkeypatch.setattr(art, "render_product_image", no_drawing)
+    # then the same bytes come back, and other arguments are another file
+    assert art.render_product_image_cached(cache_dir=tmp_path, **arguments) == drawn
+    with pytest.raises(AssertionError, match="drew a cached picture again"):
+        art.render_product_image_cached(cache_dir=tmp_path, **arguments | {"seed": 8})
