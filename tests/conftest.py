@@ -70,6 +70,36 @@ def demo_loaded(db, django_db_setup):
         django_db_setup.restore(connection)
 
 
+@pytest.fixture(scope="session")
+def demo_search_index_dir(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo catalogue's embedded search index, built once per session."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from search.indexing import product_index_rebuild
+    from shop.models import ProductPage
+
+    directory = tmp_path_factory.mktemp("demo-search")
+    with django_db_blocker.unblock(), override_settings(SEARCH_BACKEND="embedded", SEARCH_INDEX_DIR=directory):
+        if not ProductPage.objects.exists():  # a transactional test before this one flushed the demo
+            django_db_setup.restore(connection)
+        product_index_rebuild()
+    return directory
+
+
+@pytest.fixture
+def demo_search_index(settings, demo_search_index_dir):
+    """The configured search reads the session's index of the demo catalogue.
+
+    For tests that only search: the demo's rows have the same ids in every test (transactional
+    ones get them back from the snapshot), so one index serves them all. Tests that change the
+    index build their own (tests/search/conftest.py: search_dir).
+    """
+    settings.SEARCH_BACKEND = "embedded"
+    settings.SEARCH_INDEX_DIR = demo_search_index_dir
+    return demo_search_index_dir
+
+
 @pytest.fixture
 def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser("root-admin", "root@example.com", "pw-for-tests-only")
