@@ -1,7 +1,9 @@
 """Suite-wide fixtures.
 
 The demo catalogue is loaded once into the test database (it is what the pages, the API and
-the browser tests look at); each test runs in a transaction rolled back afterwards.
+the browser tests look at); each test runs in a transaction rolled back afterwards. A
+transactional test's flush empties the database: `demo_loaded` writes back a snapshot of it
+taken after the load, which is far cheaper than loading the demo again.
 
 A test that needs a service the machine lacks (chromium, PostgreSQL, docker-compose) is
 skipped with the reason, except when REQUIRE_SERVICES=1 (as in CI), where it fails instead.
@@ -35,6 +37,9 @@ def pytest_configure(config):
     search_dir = tempfile.mkdtemp(prefix="am-test-search-")
     settings.SEARCH_INDEX_DIR = search_dir
     config.add_cleanup(lambda: shutil.rmtree(search_dir, ignore_errors=True))
+    # Test users log in; nothing here defends a password. The production hashers cost about
+    # 0.3 s per user created, so tests use the fastest one Django ships (tests only).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     }
@@ -42,19 +47,57 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
     from cms.demo.loader import demo_load
+    from tests.db_snapshot import DatabaseSnapshot
 
     with django_db_blocker.unblock():
         # The catalogue only: tests of the ledger build the sales they look at.
         demo_load(activity=False)
+        return DatabaseSnapshot.take(connection)
 
 
 @pytest.fixture
-def demo_loaded(db):
-    """The demo catalogue, reloaded if a transactional test before this one flushed it."""
-    from cms.demo.loader import demo_load
+def demo_loaded(db, django_db_setup):
+    """The demo catalogue, written back from the session's snapshot if a transactional test
+    before this one flushed it."""
+    from django.db import connection
 
-    demo_load(activity=False)
+    from shop.models import ProductPage
+
+    if not ProductPage.objects.exists():
+        django_db_setup.restore(connection)
+
+
+@pytest.fixture(scope="session")
+def demo_search_index_dir(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo catalogue's embedded search index, built once per session."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from search.indexing import product_index_rebuild
+    from shop.models import ProductPage
+
+    directory = tmp_path_factory.mktemp("demo-search")
+    with django_db_blocker.unblock(), override_settings(SEARCH_BACKEND="embedded", SEARCH_INDEX_DIR=directory):
+        if not ProductPage.objects.exists():  # a transactional test before this one flushed the demo
+            django_db_setup.restore(connection)
+        product_index_rebuild()
+    return directory
+
+
+@pytest.fixture
+def demo_search_index(settings, demo_search_index_dir):
+    """The configured search reads the session's index of the demo catalogue.
+
+    For tests that only search: the demo's rows have the same ids in every test (transactional
+    ones get them back from the snapshot), so one index serves them all. Tests that change the
+    index build their own (tests/search/conftest.py: search_dir).
+    """
+    settings.SEARCH_BACKEND = "embedded"
+    settings.SEARCH_INDEX_DIR = demo_search_index_dir
+    return demo_search_index_dir
 
 
 @pytest.fixture

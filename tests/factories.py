@@ -1,10 +1,15 @@
 """factory_boy factories for the catalogue. Products are created as published child pages of the
-catalogue index, like an editor would."""
+catalogue index, like an editor would; in an empty database (a transactional test after a flush)
+the few pages and rows a site needs are created first, so such tests need not load the demo."""
 
 import factory
+from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Collection, Locale, Page, Site
 
+from cms.models import HomePage
 from shop.models import (
     Alliance,
     Brand,
@@ -93,8 +98,26 @@ class ImageFactory(factory.django.DjangoModelFactory):
     file = factory.LazyFunction(get_test_image_file)
 
 
+def catalogue_index() -> CatalogueIndexPage:
+    """The catalogue index: the demo's when it is loaded, otherwise a bare site built for it."""
+    existing = CatalogueIndexPage.objects.first()
+    if existing:
+        return existing
+    # A flush removes even what Wagtail's migrations created: the locale and the tree roots.
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = HomePage.objects.first() or root.add_child(instance=HomePage(title="测试首页", slug="home"))
+    Site.objects.get_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost", "port": 80})
+    catalogue = home.add_child(instance=CatalogueIndexPage(title="全部商品", slug="products"))
+    catalogue.save_revision().publish()
+    return catalogue
+
+
 def make_product(*, variants: int = 2, images: int = 1, cooperative=None, category=None, slug=None, **fields) -> ProductPage:
     """A published product with the given number of variants and gallery images."""
+    catalogue = catalogue_index()
     cooperative = cooperative or CooperativeFactory()
     category = category or CategoryFactory()
     slug = slug or f"test-product-{ProductPage.objects.count() + 1}-{variants}-{images}"
@@ -106,6 +129,6 @@ def make_product(*, variants: int = 2, images: int = 1, cooperative=None, catego
         for i in range(variants)
     ]
     product.gallery_images = [ProductImage(image=ImageFactory(), sort_order=i) for i in range(images)]
-    CatalogueIndexPage.objects.get().add_child(instance=product)
+    catalogue.add_child(instance=product)
     product.save_revision().publish()
     return product

@@ -16,9 +16,13 @@ Output is deterministic for identical arguments (all randomness comes from
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import math
+import os
 import random
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-__all__ = ["MOTIFS", "render_product_image"]
+__all__ = ["MOTIFS", "render_product_image", "render_product_image_cached"]
 
 Color = tuple[int, int, int, int]
 Point = tuple[float, float]
@@ -1518,3 +1522,37 @@ def render_product_image(
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=_JPEG_QUALITY, optimize=True)
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def _drawing_fingerprint() -> str:
+    """What, besides the arguments, decides the pixels: this module's code, Pillow and the fonts."""
+    import PIL
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(PIL.__version__.encode())
+    digest.update(repr([_font_source("bold"), _font_source("regular")]).encode())
+    return digest.hexdigest()
+
+
+def render_product_image_cached(*, cache_dir: str | os.PathLike, **arguments) -> bytes:
+    """render_product_image(**arguments), drawn once per cache_dir and read back afterwards.
+
+    The file is named by a hash of the arguments and of _drawing_fingerprint(), so editing the
+    drawing code, upgrading Pillow or installing other fonts draws afresh; the bytes returned are
+    always exactly what render_product_image gives for these arguments. Writes are atomic, so
+    processes loading the demo at the same time never read half a file.
+    """
+    key = json.dumps([_drawing_fingerprint(), sorted(arguments.items())], default=list, ensure_ascii=False)
+    path = Path(cache_dir) / f"{hashlib.sha256(key.encode()).hexdigest()}.jpg"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    jpeg = render_product_image(**arguments)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as file:
+        file.write(jpeg)
+    os.replace(partial, path)
+    return jpeg

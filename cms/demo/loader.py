@@ -6,7 +6,6 @@ a second run writes nothing.
 """
 
 import datetime
-import functools
 import io
 from collections.abc import Callable
 
@@ -19,7 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
 from cms.demo import data
-from cms.demo.art import render_product_image
+from cms.demo.art import render_product_image_cached
 from cms.models import HomeFeaturedProduct, HomePage, SiteSettings, StoryIndexPage, StoryPage
 from livestream.demo import live_demo_load
 from orders.accounting.demo_sales import demo_activity_load
@@ -45,9 +44,12 @@ Progress = Callable[[str], None]
 OPENING_STOCK_REASON = "期初库存（演示数据）"
 
 
-# Drawing is deterministic and the slowest part of loading the demo: a process that loads it
-# again (the test suite, after tests that empty the database) reuses what it drew.
-_render = functools.lru_cache(maxsize=None)(render_product_image)
+
+
+def _art_cache_dir():
+    # Drawing is deterministic and was the slowest part of loading the demo: every later load
+    # (`make run` again, each test database) reads the pictures drawn the first time.
+    return settings.VAR_DIR / "cache" / "demo-art"
 
 
 def _image(title: str, *, motif: str, caption: str, subtitle: str = "", palette=None, seed: int = 0):
@@ -55,8 +57,9 @@ def _image(title: str, *, motif: str, caption: str, subtitle: str = "", palette=
     existing = Image.objects.filter(title=title).first()
     if existing:
         return existing
-    jpeg = _render(
-        motif=motif, title=caption, subtitle=subtitle, palette=palette, seed=seed, size=(1200, 1200)
+    jpeg = render_product_image_cached(
+        cache_dir=_art_cache_dir(), motif=motif, title=caption, subtitle=subtitle, palette=palette, seed=seed,
+        size=(1200, 1200),
     )
     image = Image(title=title, description=caption, file=ImageFile(io.BytesIO(jpeg), name=f"demo-{seed:03d}.jpg"))
     image.save()

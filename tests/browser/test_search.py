@@ -7,11 +7,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def indexed_phone(phone):
-    # Transactional tests reload the demo with new ids: index what is in the database now.
-    from search.indexing import product_index_rebuild
-
-    product_index_rebuild()
+def indexed_phone(demo_search_index, phone):
     return phone
 
 

@@ -16,13 +16,25 @@ def _snapshot() -> dict:
     return {"counts": counts, "stock": stock, "revisions": Revision.objects.count()}
 
 
-def test_load_demo_twice_changes_nothing():
-    # the session loaded the catalogue; the months of past sales complete the demo
+@pytest.fixture(scope="module")
+def demo_activity(django_db_setup, django_db_blocker):
+    """The months of past sales that complete the demo, loaded once for this module's tests; the
+    session's catalogue-only database is written back afterwards (the ledger tests build their own
+    sales). Returns what demo_activity_load returned."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
 
     from orders.accounting.demo_sales import demo_activity_load
 
-    demo_activity_load(admin=get_user_model().objects.get(username="admin"))
+    with django_db_blocker.unblock():
+        loaded = demo_activity_load(admin=get_user_model().objects.get(username="admin"))
+    yield loaded
+    with django_db_blocker.unblock():
+        django_db_setup.restore(connection)
+
+
+def test_load_demo_twice_changes_nothing(demo_activity):
+    # the session loaded the catalogue; the months of past sales complete the demo
     before = _snapshot()
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert _snapshot() == before
@@ -64,14 +76,11 @@ def test_demo_images_are_real_pictures_not_blank():
     assert min(spread) > 15  # a flat or grey box has next to no spread
 
 
-def test_demo_has_months_of_settled_sales_that_audit_clean():
-    from django.contrib.auth import get_user_model
-
+def test_demo_has_months_of_settled_sales_that_audit_clean(demo_activity):
     from orders.accounting.allocations import ledger_audit
-    from orders.accounting.demo_sales import demo_activity_load
     from orders.models import Allocation, LabourDistribution, Order, Payout, SettlementPeriod
 
-    assert demo_activity_load(admin=get_user_model().objects.get(username="admin")) >= 200
+    assert demo_activity >= 200
     assert Order.objects.filter(number__startswith="DEMO").count() >= 200
     assert SettlementPeriod.objects.filter(status="closed").values("month").distinct().count() >= 5
     assert LabourDistribution.objects.filter(participant__is_low_income=True).exists()
@@ -85,3 +94,23 @@ def test_demo_has_months_of_settled_sales_that_audit_clean():
         statements = statements_for(cooperative=period.cooperative, month=period.month)
         negative = {r: s.closing_fen for r, s in statements.items() if s.closing_fen < 0 or s.opening_fen < 0}
         assert negative == {}, f"{period}: {negative}"
+
+
+def test_demo_picture_is_drawn_once_and_read_back_identical_when_cached(tmp_path, monkeypatch):
+    from cms.demo import art
+
+    arguments = {"motif": "razor_clam", "title": "长街蛭子", "subtitle": "当日鲜捕", "seed": 7, "size": (96, 96)}
+    drawn = art.render_product_image(**arguments)
+    # given the picture drawn once into the cache
+    assert art.render_product_image_cached(cache_dir=tmp_path, **arguments) == drawn
+    assert len(list(tmp_path.glob("*.jpg"))) == 1
+
+    # when it is asked for again with drawing made impossible
+    def no_drawing(**_arguments):
+        raise AssertionError("drew a cached picture again")
+
+    monkeypatch.setattr(art, "render_product_image", no_drawing)
+    # then the same bytes come back, and other arguments are another file
+    assert art.render_product_image_cached(cache_dir=tmp_path, **arguments) == drawn
+    with pytest.raises(AssertionError, match="drew a cached picture again"):
+        art.render_product_image_cached(cache_dir=tmp_path, **arguments | {"seed": 8})

@@ -22,7 +22,7 @@ UNITS = 50
 
 
 @pytest.mark.django_db(transaction=True)
-def test_200_viewers_racing_for_a_50_unit_offer_get_exactly_50(demo_loaded, django_user_model):
+def test_200_viewers_racing_for_a_50_unit_offer_get_exactly_50(django_user_model):
     require_connections(VIEWERS + 20)
     # given a live session with a 50-unit offer on a SKU that has 80 units in stock
     product = make_product(variants=1, slug="live-flash", shipping_profile="service")

@@ -1,13 +1,11 @@
 import pytest
 
-from search.indexing import product_index_rebuild
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def index(search_dir):
-    product_index_rebuild()
+def index(demo_search_index):
+    """The demo catalogue indexed once per session: these tests only read it."""
 
 
 def test_search_page_shows_highlighted_results_and_facets(client, index):

@@ -18,7 +18,7 @@ UNITS = 50
 
 
 @pytest.mark.django_db(transaction=True)
-def test_200_concurrent_buyers_get_exactly_the_50_units_and_never_more(demo_loaded):
+def test_200_concurrent_buyers_get_exactly_the_50_units_and_never_more():
     require_connections(BUYERS + 20)
     # given one SKU with 50 units and 200 shoppers with it in their carts
     product = make_product(variants=1, slug="flash-sale", shipping_profile="service")
