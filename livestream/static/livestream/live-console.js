@@ -116,7 +116,7 @@
     error(event) { message.textContent = event.message; },
   };
 
-  const socket = window.liveSocket.open({ page: root, handlers });
+  const socket = window.liveSocket.open({ root, handlers });
 
   // Figures that are not pushed (orders paid elsewhere, commission booked) refresh now and then.
   setInterval(() => send({ action: "stats" }), 15000);

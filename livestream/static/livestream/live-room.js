@@ -231,7 +231,7 @@
   };
 
   const socket = window.liveSocket.open({
-    page: root,
+    root,
     handlers,
     onOpen() { offline.hidden = true; },
     onRetry() { offline.hidden = false; },

@@ -1,7 +1,7 @@
 // What the live room and the host console share: finding the page, its texts and the server's
 // state snapshot, and one WebSocket that comes back after a drop and hands each event to the
 // handler named by its type. Load it before either page's script.
-(function (root) {
+(function (global) {
   "use strict";
 
   const $ = (selector, scope) => (scope || document).querySelector(selector);
@@ -19,20 +19,20 @@
     return { root: element, $, fill, text: $("[data-i18n]").dataset, state: JSON.parse($("#live-state").textContent) };
   }
 
-  // A socket to page.dataset.wsPath. connect() opens it; after a drop it opens again, backing off
+  // A socket to root.dataset.wsPath. connect() opens it; after a drop it opens again, backing off
   // (1 s, 2 s, 4 s … 30 s) with jitter so a restarted server is not stampeded. onOpen and onRetry
   // are optional. send() returns false when the socket is not open.
-  function open({ page, handlers, onOpen, onRetry }) {
+  function open({ root, handlers, onOpen, onRetry }) {
     let socket = null;
     let retries = 0;
 
     function connect() {
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      socket = new WebSocket(scheme + location.host + page.dataset.wsPath);
+      socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
       socket.addEventListener("open", () => {
         retries = 0;
         if (onOpen) onOpen();
-        page.dataset.connected = "true";
+        root.dataset.connected = "true";
       });
       socket.addEventListener("message", (message) => {
         let event;
@@ -42,7 +42,7 @@
       });
       socket.addEventListener("close", (event) => {
         socket = null;
-        page.dataset.connected = "false";
+        root.dataset.connected = "false";
         if (FINAL_CLOSE_CODES.includes(event.code)) return;
         if (onRetry) onRetry();
         const delay = Math.min(30000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
@@ -68,5 +68,5 @@
     return { connect, send, reconnect };
   }
 
-  root.liveSocket = { boot, open };
+  global.liveSocket = { boot, open };
 })(window);
