@@ -65,7 +65,9 @@ def participants_visible_to(user):
     return scope(user=user) if scope else Participant.objects.all()
 
 
-class ScopedParticipantEditView(EditView):
+class ParticipantScopeMixin:
+    """A participant outside the user's scope is a 404, as if it did not exist."""
+
     def get_object(self, queryset=None):
         participant = super().get_object(queryset)
         if not participants_visible_to(self.request.user).filter(pk=participant.pk).exists():
@@ -73,12 +75,12 @@ class ScopedParticipantEditView(EditView):
         return participant
 
 
-class ScopedParticipantDeleteView(DeleteView):
-    def get_object(self, queryset=None):
-        participant = super().get_object(queryset)
-        if not participants_visible_to(self.request.user).filter(pk=participant.pk).exists():
-            raise Http404
-        return participant
+class ScopedParticipantEditView(ParticipantScopeMixin, EditView):
+    pass
+
+
+class ScopedParticipantDeleteView(ParticipantScopeMixin, DeleteView):
+    pass
 
 
 class ParticipantViewSet(SnippetViewSet):

@@ -29,25 +29,36 @@ class PeriodError(Exception):
     """The period cannot move as asked; the message says why."""
 
 
+def _lock_in_status(*, period: SettlementPeriod, status: str, refusal: str) -> SettlementPeriod:
+    """The period re-read under a row lock. Raises PeriodError(refusal) unless it is in status."""
+    locked = SettlementPeriod.objects.select_for_update().get(pk=period.pk)
+    if locked.status != status:
+        raise PeriodError(refusal)
+    return locked
+
+
+def _period_move(*, period: SettlementPeriod, source: str, target: str, refusal: str) -> SettlementPeriod:
+    locked = _lock_in_status(period=period, status=source, refusal=refusal)
+    locked.status = target
+    locked.save(update_fields=["status"])
+    return locked
+
+
 @transaction.atomic
 def period_submit_for_review(*, period: SettlementPeriod) -> SettlementPeriod:
     """Stop booking into the period (new entries go to the next open month) for review."""
-    period = SettlementPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.status != PeriodStatus.OPEN:
-        raise PeriodError(_("Only an open period can be put in review."))
-    period.status = PeriodStatus.IN_REVIEW
-    period.save(update_fields=["status"])
-    return period
+    return _period_move(
+        period=period, source=PeriodStatus.OPEN, target=PeriodStatus.IN_REVIEW,
+        refusal=_("Only an open period can be put in review."),
+    )
 
 
 @transaction.atomic
 def period_reopen(*, period: SettlementPeriod) -> SettlementPeriod:
-    period = SettlementPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.status != PeriodStatus.IN_REVIEW:
-        raise PeriodError(_("Only a period in review can be reopened; a closed period stays closed."))
-    period.status = PeriodStatus.OPEN
-    period.save(update_fields=["status"])
-    return period
+    return _period_move(
+        period=period, source=PeriodStatus.IN_REVIEW, target=PeriodStatus.OPEN,
+        refusal=_("Only a period in review can be reopened; a closed period stays closed."),
+    )
 
 
 def labour_pool_balance_fen(*, workshop: Workshop, up_to: SettlementPeriod) -> int:
@@ -68,9 +79,9 @@ def period_close(*, period: SettlementPeriod, actor: AbstractBaseUser) -> list[L
 
     Raises PeriodError unless the period is in review and every earlier period is closed.
     """
-    period = SettlementPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.status != PeriodStatus.IN_REVIEW:
-        raise PeriodError(_("Put the period in review before closing it."))
+    period = _lock_in_status(
+        period=period, status=PeriodStatus.IN_REVIEW, refusal=_("Put the period in review before closing it.")
+    )
     if SettlementPeriod.objects.filter(cooperative=period.cooperative, month__lt=period.month).exclude(status=PeriodStatus.CLOSED).exists():
         raise PeriodError(_("Close the earlier months of this cooperative first."))
     distributions: list[LabourDistribution] = []

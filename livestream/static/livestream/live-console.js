@@ -3,14 +3,12 @@
 (function () {
   "use strict";
 
-  const root = document.querySelector("[data-console]");
-  if (!root) return;
-  const $ = (selector, scope) => (scope || document).querySelector(selector);
-  const text = $("[data-i18n]").dataset;
-  const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  const page = window.liveSocket.boot("[data-console]");
+  if (!page) return;
+  const { root, $, text, fill } = page;
   const { formatFen, yuanToFen } = window.shopMoney;
   const message = $("[data-console-message]");
-  let state = JSON.parse($("#live-state").textContent);
+  let state = page.state;
   let offers = [];
 
   function renderStatus() {
@@ -92,16 +90,9 @@
   }
 
   // --- socket --------------------------------------------------------------------------------
-  let socket = null;
-  let retries = 0;
-
   function send(payload) {
     message.textContent = "";
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(payload));
-      return true;
-    }
-    return false;
+    return socket.send(payload);
   }
 
   const handlers = {
@@ -125,24 +116,7 @@
     error(event) { message.textContent = event.message; },
   };
 
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
-    socket.addEventListener("open", () => { retries = 0; root.dataset.connected = "true"; });
-    socket.addEventListener("message", (raw) => {
-      let event;
-      try { event = JSON.parse(raw.data); } catch (e) { return; }
-      if (handlers[event.type]) handlers[event.type](event);
-    });
-    socket.addEventListener("close", (event) => {
-      socket = null;
-      root.dataset.connected = "false";
-      if (event.code === 4403 || event.code === 4404) return;
-      const delay = Math.min(30000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
-      retries += 1;
-      setTimeout(connect, delay);
-    });
-  }
+  const socket = window.liveSocket.open({ root, handlers });
 
   // Figures that are not pushed (orders paid elsewhere, commission booked) refresh now and then.
   setInterval(() => send({ action: "stats" }), 15000);
@@ -179,5 +153,5 @@
   });
 
   renderAll();
-  connect();
+  socket.connect();
 })();

@@ -4,14 +4,12 @@
 (function () {
   "use strict";
 
-  const root = document.querySelector("[data-live-room]");
-  if (!root) return;
-  const $ = (selector, scope) => (scope || document).querySelector(selector);
-  const text = $("[data-i18n]").dataset;
-  const fill = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  const page = window.liveSocket.boot("[data-live-room]");
+  if (!page) return;
+  const { root, $, text, fill } = page;
   const { formatFen } = window.shopMoney;
 
-  let state = JSON.parse($("#live-state").textContent);
+  let state = page.state;
   // Server time minus ours, so countdowns are right on a phone whose clock is off.
   let skewMs = 0;
   const serverNow = () => Date.now() + skewMs;
@@ -192,16 +190,10 @@
   }
 
   // --- socket --------------------------------------------------------------------------------
-  let socket = null;
-  let retries = 0;
   const offline = $("[data-overlay-offline]");
 
   function send(message) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(message));
-      return true;
-    }
-    return false;
+    return socket.send(message);
   }
 
   const handlers = {
@@ -238,31 +230,15 @@
     },
   };
 
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
-    socket.addEventListener("open", () => { retries = 0; offline.hidden = true; root.dataset.connected = "true"; });
-    socket.addEventListener("message", (message) => {
-      let event;
-      try { event = JSON.parse(message.data); } catch (e) { return; }
-      const handler = handlers[event.type];
-      if (handler) handler(event);
-    });
-    socket.addEventListener("close", (event) => {
-      socket = null;
-      root.dataset.connected = "false";
-      if (event.code === 4404 || event.code === 4403) return;
-      offline.hidden = false;
-      // Back off (1 s, 2 s, 4 s … 30 s) with jitter, so a restarted server is not stampeded.
-      const delay = Math.min(30000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
-      retries += 1;
-      setTimeout(connect, delay);
-    });
-  }
+  const socket = window.liveSocket.open({
+    root,
+    handlers,
+    onOpen() { offline.hidden = true; },
+    onRetry() { offline.hidden = false; },
+  });
 
   function connectAgain() {
-    if (socket) socket.close(4000);
-    else connect();
+    socket.reconnect();
   }
 
   // --- chat form and likes -------------------------------------------------------------------
@@ -411,5 +387,5 @@
   });
 
   renderAll();
-  connect();
+  socket.connect();
 })();

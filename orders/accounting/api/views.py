@@ -8,6 +8,7 @@ actions. Each action calls one service of orders.accounting.periods; its refusal
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -178,24 +179,25 @@ def _action_schema(operation_id: str, summary: str, response=serializers.PeriodS
     )
 
 
+def _period_moved(request: Request, id: int, move: Callable[..., SettlementPeriod]) -> Response:
+    """The period after move(period=...); a PeriodError answers 409 with its message."""
+    try:
+        period = move(period=_period(request, id))
+    except PeriodError as error:
+        raise PeriodRefused(str(error)) from error
+    return Response(serializers.PeriodSerializer(period).data)
+
+
 class PeriodReviewView(AccountingView):
     @_action_schema("accounting_periods_review_create", "Put an open period in review")
     def post(self, request: Request, id: int) -> Response:
-        try:
-            period = period_submit_for_review(period=_period(request, id))
-        except PeriodError as error:
-            raise PeriodRefused(str(error)) from error
-        return Response(serializers.PeriodSerializer(period).data)
+        return _period_moved(request, id, period_submit_for_review)
 
 
 class PeriodReopenView(AccountingView):
     @_action_schema("accounting_periods_reopen_create", "Reopen a period in review")
     def post(self, request: Request, id: int) -> Response:
-        try:
-            period = period_reopen(period=_period(request, id))
-        except PeriodError as error:
-            raise PeriodRefused(str(error)) from error
-        return Response(serializers.PeriodSerializer(period).data)
+        return _period_moved(request, id, period_reopen)
 
 
 class PeriodCloseView(AccountingView):
