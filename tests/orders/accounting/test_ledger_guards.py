@@ -100,7 +100,7 @@ def test_open_months_still_take_entries(localstripe):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_flush_empties_the_books_and_puts_the_guard_back(localstripe):
+def test_flush_empties_the_books_and_puts_the_guard_back(localstripe, demo_loaded):
     # A transactional test: its rows are really committed, then wiped by flush.
     _allocation(localstripe)
     call_command("flush", interactive=False, verbosity=0)
