@@ -11,11 +11,12 @@ BASIS_POINTS_PER_PERCENT = 100
 CURRENCY_SIGNS = "¥￥"
 
 
-def format_fen(amount_fen: int, symbol: str = "¥") -> str:
-    """1230 → "¥12.30"; -5 → "-¥0.05"; thousands separated: 1234500 → "¥12,345.00"."""
+def format_fen(amount_fen: int, symbol: str = "¥", *, whole: bool = False) -> str:
+    """1230 → "¥12.30"; -5 → "-¥0.05"; thousands separated: 1234500 → "¥12,345.00".
+    With whole=True (a chart's axis) the fen are dropped: 2500050 → "¥25,000"."""
     sign = "-" if amount_fen < 0 else ""
     yuan, fen = divmod(abs(int(amount_fen)), 100)
-    return f"{sign}{symbol}{yuan:,}.{fen:02d}"
+    return f"{sign}{symbol}{yuan:,}" if whole else f"{sign}{symbol}{yuan:,}.{fen:02d}"
 
 
 def plain_yuan(amount_fen: int) -> str:
@@ -30,6 +31,13 @@ def format_rate(rate_bp: int) -> str:
     whole, hundredths = divmod(abs(int(rate_bp)), BASIS_POINTS_PER_PERCENT)
     decimals = f"{hundredths:02d}".rstrip("0")
     return f"{sign}{whole}.{decimals}%" if decimals else f"{sign}{whole}%"
+
+
+def percent_bp(percent: float) -> int:
+    """A percentage computed elsewhere (12.5) in basis points (1250), rounded half away from
+    zero, so that format_rate can show it."""
+    scaled = Decimal(str(percent)) * BASIS_POINTS_PER_PERCENT
+    return int(scaled.to_integral_value(rounding="ROUND_HALF_UP"))
 
 
 def share_bp(part: int, whole: int) -> int:

@@ -132,8 +132,7 @@ def nice_step(span: int, count: int) -> int:
 
 def axis_label(amount_fen: int) -> str:
     """Whole yuan for an axis: 2500000 → "¥25,000"."""
-    sign = "-" if amount_fen < 0 else ""
-    return f"{sign}¥{abs(amount_fen) // 100:,}"
+    return format_fen(amount_fen, whole=True)
 
 
 @dataclass(frozen=True)

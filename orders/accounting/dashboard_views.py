@@ -22,7 +22,7 @@ from orders.accounting.dashboard import (
     year_parse,
 )
 from orders.accounting.months import current_year
-from shop.money import format_fen
+from shop.money import format_fen, format_rate, percent_bp
 
 # Sized for a phone: a 360-unit viewBox drawn about 1:1 on a phone, scaled up on wider screens.
 CHART_WIDTH, BARS_LABEL, BARS_VALUE = 360, 76, 52
@@ -30,7 +30,7 @@ LINE_FRAME = Frame(width=CHART_WIDTH, height=220, left=64, right=10, top=12, bot
 
 
 def _percent_label(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    return "—" if value is None else format_rate(percent_bp(value))
 
 
 def _progress(village: VillageIncome) -> Progress:

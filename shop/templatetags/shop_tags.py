@@ -2,7 +2,7 @@
 
 from django import template
 
-from shop.money import format_fen, format_rate, share_bp
+from shop.money import format_fen, format_rate, percent_bp, share_bp
 
 register = template.Library()
 
@@ -17,6 +17,13 @@ def fen(amount_fen: int | None) -> str:
 def rate(rate_bp: int | None) -> str:
     """{{ 550|rate }} → 5.5%; empty for None."""
     return "" if rate_bp is None else format_rate(rate_bp)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """{{ 12.5|percent }} → 12.5%: a percentage computed as a number, shown like every rate;
+    empty for None."""
+    return "" if value is None else format_rate(percent_bp(value))
 
 
 @register.filter

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template import Context, Template
 
 from shop.forms import YuanField
-from shop.money import format_fen, format_rate, plain_yuan, yuan_to_fen
+from shop.money import format_fen, format_rate, percent_bp, plain_yuan, yuan_to_fen
 from shop.templatetags.shop_tags import percent_of, rate
 from tests.conftest import require
 
@@ -90,3 +91,14 @@ def test_javascript_reads_typed_yuan_exactly_as_python():
 def test_javascript_refuses_what_it_cannot_read_exactly():
     # "99,5" is a decimal comma to some and 995 yuan to others: better refused than misread.
     assert _node('["1.234", "abc", "", "99,5", "12,34"].map(money.yuanToFen)') == [None] * 5
+
+
+@pytest.mark.parametrize(("amount_fen", "text"), [(2500050, "¥25,000"), (0, "¥0"), (-199, "-¥1"), (99, "¥0")])
+def test_whole_yuan_for_a_charts_axis_drops_the_fen(amount_fen, text):
+    assert format_fen(amount_fen, whole=True) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(12.5, "12.5%"), (0.0, "0%"), (100.0, "100%"), (33.333, "33.33%"), (-7.25, "-7.25%"), (0.005, "0.01%")])
+def test_a_percentage_computed_as_a_number_shows_like_every_rate(value, text):
+    assert format_rate(percent_bp(value)) == text
+    assert Template("{% load shop_tags %}{{ value|percent }}").render(Context({"value": value})) == text
