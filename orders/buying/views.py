@@ -319,23 +319,23 @@ def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpRes
     return render(request, "orders/address_form.html", {"form": form, "address": address})
 
 
+def _address_change(request: HttpRequest, change, address_id: int, done: str) -> HttpResponse:
+    """Apply an address service to one of the user's addresses (404 for anyone else's)."""
+    try:
+        change(user=request.user, address_id=address_id)
+    except Address.DoesNotExist:
+        raise Http404
+    messages.success(request, done)
+    return redirect("orders:addresses")
+
+
 @login_required
 @require_POST
 def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
-    try:
-        addresses.address_delete(user=request.user, address_id=address_id)
-    except Address.DoesNotExist:
-        raise Http404
-    messages.success(request, _("Address deleted."))
-    return redirect("orders:addresses")
+    return _address_change(request, addresses.address_delete, address_id, _("Address deleted."))
 
 
 @login_required
 @require_POST
 def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
-    try:
-        addresses.address_set_default(user=request.user, address_id=address_id)
-    except Address.DoesNotExist:
-        raise Http404
-    messages.success(request, _("Default address changed."))
-    return redirect("orders:addresses")
+    return _address_change(request, addresses.address_set_default, address_id, _("Default address changed."))
