@@ -2,15 +2,19 @@
 that keeps the sums right, even when the database's triggers were dropped to make it."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from orders.accounting.allocations import (
     _policy_for,
     allocations_book_for_order,
+    allocations_book_for_paid_lines,
     ledger_audit,
     ledger_audit_report,
     line_holdings,
@@ -192,3 +196,36 @@ def test_a_line_booked_before_policies_were_kept_is_checked_by_its_sum_and_noted
                               recipient_type=RecipientType.PLATFORM, entry_type=EntryType.EARNING, amount_fen=1,
                               booked_at=timezone.now())
     assert any(f"line {line.pk} of order {order.number}: allocations sum to" in p for p in ledger_audit())
+
+
+def _keep_reproducible_policies() -> None:
+    """The back-fill of migration 0011, run on today's models."""
+    migration = importlib.import_module("orders.migrations.0011_booked_policy_and_period_checksum")
+    migration.keep_reproducible_policies(django_apps, None)
+
+
+def test_the_migration_keeps_todays_policy_only_where_it_reproduces_the_booked_rows():
+    # given two lines booked before policies were kept, one of whose cooperatives changed its reserve since
+    clams = _booked(MARCH, ("CJ-ZZ-500G", 2)).lines.get()
+    peanuts = _booked(MARCH, ("SM-HS-250G", 3)).lines.get()
+    kept = {line.pk: OrderLine.objects.get(pk=line.pk).booked_policy for line in (clams, peanuts)}
+    OrderLine.objects.update(booked_policy=None)
+    Cooperative.objects.filter(pk=peanuts.cooperative_id).update(reserve_rate_bp=F("reserve_rate_bp") + 500)
+    # when the back-fill runs
+    _keep_reproducible_policies()
+    # then the line today's rates reproduce gets its policy back; the other stays checked by sums
+    assert OrderLine.objects.get(pk=clams.pk).booked_policy == kept[clams.pk]
+    assert OrderLine.objects.get(pk=peanuts.pk).booked_policy is None
+    report = ledger_audit_report()
+    assert report.problems == [] and report.notes[0].startswith("1 line(s) were booked before")
+
+
+def test_bulk_booking_keeps_each_lines_policy_like_booking_an_order():
+    order = place(("CJ-ZZ-500G", 2), ("SM-HS-250G", 3))
+    order.paid_at = MARCH
+    order.save(update_fields=["paid_at"])
+    allocations_book_for_paid_lines(lines=OrderLine.objects.filter(order=order), batch_size=1)
+    twin = _booked(MARCH, ("CJ-ZZ-500G", 2), ("SM-HS-250G", 3))
+    assert [line.booked_policy for line in order.lines.all()] == [line.booked_policy for line in twin.lines.all()]
+    assert all(line.booked_policy for line in order.lines.all())
+    assert ledger_audit_report().problems == []
