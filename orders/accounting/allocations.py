@@ -455,7 +455,9 @@ def _entries_by_line() -> Iterator[tuple[int, list[_Entry]]]:
     """Every allocation, grouped by line, in booking (id) order; streamed, not all in memory."""
     rows = (
         Allocation.objects.order_by("line_id", "id")
-        .values_list("line_id", "id", "recipient_type", "village_id", "workshop_id", "entry_type", "refund_id", "amount_fen")
+        .values_list(
+            "line_id", "id", "recipient_type", "village_id", "workshop_id", "entry_type", "refund_id", "amount_fen",
+        )
         .iterator(chunk_size=5000)
     )
     for line_id, group in itertools.groupby(rows, key=itemgetter(0)):
@@ -482,9 +484,8 @@ class _SplitAuditor:
     refund's reversal over what was held before it, and names every recipient that differs."""
 
     def __init__(self) -> None:
-        self.refund_lines = {
-            (refund_id, line_id): amount for refund_id, line_id, amount in RefundLine.objects.values_list("refund_id", "line_id", "amount_fen")
-        }
+        rows = RefundLine.objects.values_list("refund_id", "line_id", "amount_fen")
+        self.refund_lines = {(refund_id, line_id): amount for refund_id, line_id, amount in rows}
         self.villages = dict(Village.objects.values_list("pk", "name"))
         self.refund_keys: dict[int, str] | None = None
         self.unkept = 0
@@ -502,7 +503,8 @@ class _SplitAuditor:
 
     def differences(self, what: str, actual: dict[str, int], expected: dict[str, int], because: str) -> list[str]:
         return [
-            f"{what}: {self.recipient(key)} has {actual.get(key, 0)} fen, but {because} gives {expected.get(key, 0)} fen"
+            f"{what}: {self.recipient(key)} has {actual.get(key, 0)} fen, "
+            f"but {because} gives {expected.get(key, 0)} fen"
             for key in _ordered(dict.fromkeys(actual | expected, 0))
             if actual.get(key, 0) != expected.get(key, 0)
         ]
@@ -519,13 +521,18 @@ class _SplitAuditor:
         else:
             try:
                 policy, workshop_id = policy_from_json(stored)
-                expected = {key: part for key, part in split_line(amount_fen=amount, quantity=quantity, policy=policy).items() if part}
+                split = split_line(amount_fen=amount, quantity=quantity, policy=policy)
+                expected = {key: part for key, part in split.items() if part}
             except (KeyError, TypeError, ValueError) as error:
-                problems.append(f"{where}: its kept split policy cannot be read ({error}); its earnings are checked by their sum only")
+                problems.append(
+                    f"{where}: its kept split policy cannot be read ({error}); its earnings are checked by their sum only"
+                )
             else:
                 problems += self.differences(where, recorded, expected, "the policy it was booked with")
                 if any(entry.key == LABOUR and entry.workshop_id != workshop_id for entry in booked):
-                    problems.append(f"{where}: labour is booked to a workshop other than the one it was booked with ({workshop_id})")
+                    problems.append(
+                        f"{where}: labour is booked to a workshop other than the one it was booked with ({workshop_id})"
+                    )
                 # Later steps start from what should be held, so one tampered step is named once.
                 holdings = expected
         problems += self.audit_refunds(where, pk, holdings, [entry for entry in entries if entry.refund_id is not None])
@@ -546,12 +553,14 @@ class _SplitAuditor:
                 try:
                     if refund_fen is None:
                         raise ValueError("the refund does not name this line")
-                    expected = {key: part for key, part in reversal_step(held=_ordered(holdings), refund_fen=refund_fen).items() if part}
+                    step = reversal_step(held=_ordered(holdings), refund_fen=refund_fen)
+                    expected = {key: part for key, part in step.items() if part}
                 except ValueError as error:
                     problems.append(f"{what}: its reversal cannot be recomputed ({error})")
                     expected = actual
                 else:
-                    problems += self.differences(what + " (reversal)", actual, expected, "reversing by what each recipient held")
+                    because = "reversing by what each recipient held"
+                    problems += self.differences(what + " (reversal)", actual, expected, because)
                 reversed_by[refund_id] = expected
             else:
                 if refund_id not in reversed_by:
@@ -588,9 +597,12 @@ def _audit_splits(report: LedgerAudit) -> list[str]:
 def _audit_closed_periods() -> list[str]:
     """Every closed period's rows recomputed against the checksum taken when it closed."""
     problems = []
-    for period in SettlementPeriod.objects.filter(status=PeriodStatus.CLOSED).select_related("cooperative").order_by("pk"):
+    closed = SettlementPeriod.objects.filter(status=PeriodStatus.CLOSED).select_related("cooperative").order_by("pk")
+    for period in closed:
         if not period.checksum:
-            problems.append(f"period {period} is closed but keeps no checksum of its rows; it was not closed by period_close")
+            problems.append(
+                f"period {period} is closed but keeps no checksum of its rows; it was not closed by period_close"
+            )
         elif period_checksum(period=period) != period.checksum:
             problems.append(
                 f"period {period}: its allocations, labour distributions or payouts changed after it closed "

@@ -20,7 +20,9 @@ ALLOCATION_FIELDS = (
     "entry_type", "refund_id", "amount_fen", "booked_at",
 )
 DISTRIBUTION_FIELDS = ("id", "workshop_id", "participant_id", "work", "amount_fen")
-PAYOUT_FIELDS = ("id", "recipient_type", "village_id", "participant_id", "host_id", "amount_fen", "bank_reference", "paid_on")
+PAYOUT_FIELDS = (
+    "id", "recipient_type", "village_id", "participant_id", "host_id", "amount_fen", "bank_reference", "paid_on",
+)
 
 
 def period_rows_checksum(*, allocations: QuerySet, distributions: QuerySet, payouts: QuerySet) -> str:
@@ -37,8 +39,8 @@ def period_rows_checksum(*, allocations: QuerySet, distributions: QuerySet, payo
         ("payout", payouts, PAYOUT_FIELDS),
     ):
         for row in rows.order_by("id").values_list(*fields).iterator(chunk_size=2000):
-            line = json.dumps([table, *(value.isoformat() if hasattr(value, "isoformat") else value for value in row)],
-                              ensure_ascii=False, separators=(",", ":"))
+            values = [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+            line = json.dumps([table, *values], ensure_ascii=False, separators=(",", ":"))
             digest.update(line.encode())
             digest.update(b"\n")
     return digest.hexdigest()

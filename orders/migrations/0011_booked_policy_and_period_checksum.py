@@ -11,9 +11,8 @@ import json
 
 from django.db import migrations, models
 
-from orders.accounting.ledger import VILLAGE_PREFIX, LinePolicy, split_line
-
 from orders.accounting.checksums import period_rows_checksum
+from orders.accounting.ledger import VILLAGE_PREFIX, LinePolicy, split_line
 from orders.accounting.ledger_guards import guards_install, guards_remove
 
 

@@ -57,6 +57,12 @@ def _booked(at: datetime.datetime, *items):
     return order
 
 
+def _fail(refund) -> None:
+    """Stripe reports the refund failed after its reversals were booked."""
+    failure = {"id": refund.stripe_refund_id, "status": "failed", "failure_reason": "lost_or_stolen_card"}
+    refund_stripe_update(stripe_refund=failure)
+
+
 def _village_row(line: OrderLine, name: str) -> Allocation:
     return line.allocations.get(recipient_type=RecipientType.VILLAGE, village__name=name, entry_type=EntryType.EARNING)
 
@@ -89,7 +95,8 @@ def test_a_changed_payout_of_a_closed_month_is_named(guards_dropped, superuser):
         cooperative=line.cooperative, recipient=Recipient(type=PayoutRecipient.VILLAGE, village_id=xiao.pk),
         amount_fen=1000, bank_reference="NB-0317", paid_on=datetime.date(2026, 3, 17), actor=superuser,
     )
-    participant = Participant.objects.filter(workshop=line.allocations.get(recipient_type=RecipientType.LABOUR).workshop).first()
+    workshop = line.allocations.get(recipient_type=RecipientType.LABOUR).workshop
+    participant = Participant.objects.filter(workshop=workshop).first()
     WorkRecord.objects.create(participant=participant, month=period.month, quantity=5)
     period_submit_for_review(period=period)
     assert period_close(period=period, actor=superuser)
@@ -111,7 +118,9 @@ def test_a_closed_month_without_a_checksum_is_named():
     period = line.allocations.first().period
     period.status = "closed"
     period.save(update_fields=["status"])
-    assert ledger_audit() == [f"period {period} is closed but keeps no checksum of its rows; it was not closed by period_close"]
+    assert ledger_audit() == [
+        f"period {period} is closed but keeps no checksum of its rows; it was not closed by period_close"
+    ]
 
 
 def test_a_ledger_of_sales_refunds_a_failed_refund_and_closed_months_audits_clean(localstripe, superuser):
@@ -125,7 +134,7 @@ def test_a_ledger_of_sales_refunds_a_failed_refund_and_closed_months_audits_clea
     refund_create(order=order, amount_fen=3333)
     clams = order.lines.get(sku="CJ-ZZ-500G")
     failed = refund_create(order=order, lines=[LineRefund(line_id=clams.pk, quantity=1)])
-    refund_stripe_update(stripe_refund={"id": failed.stripe_refund_id, "status": "failed", "failure_reason": "expired_or_canceled_card"})
+    _fail(failed)
     other = paid(localstripe, ("SM-HS-250G", 1))
     refund_create(order=other, amount_fen=other.total_fen)
     # then every line, refund step and closed month recomputes exactly
@@ -146,7 +155,8 @@ def test_the_kept_policy_keeps_the_audit_clean_after_a_reserve_rate_changes():
     line.refresh_from_db()
     assert line.booked_policy["reserve_rate_bp"] == cooperative.reserve_rate_bp - 500
     policy_today, _workshop = _policy_for(line, cooperative)
-    assert {k: v for k, v in split_line(amount_fen=line.line_total_fen, quantity=2, policy=policy_today).items() if v} != booked
+    split_today = split_line(amount_fen=line.line_total_fen, quantity=2, policy=policy_today)
+    assert {key: part for key, part in split_today.items() if part} != booked
     assert ledger_audit() == []
 
 
@@ -172,14 +182,16 @@ def test_a_tampered_reinstatement_of_a_failed_refund_is_named(localstripe, guard
     order = paid(localstripe, ("CJ-ZZ-500G", 2))
     line = order.lines.get()
     refund = refund_create(order=order, lines=[LineRefund(line_id=line.pk, quantity=1)])
-    refund_stripe_update(stripe_refund={"id": refund.stripe_refund_id, "status": "failed", "failure_reason": "lost_or_stolen_card"})
-    reinstated = refund.allocations.filter(entry_type=EntryType.EARNING, recipient_type=RecipientType.VILLAGE).order_by("id")
+    _fail(refund)
+    reinstated = refund.allocations.filter(entry_type=EntryType.EARNING, recipient_type=RecipientType.VILLAGE)
+    reinstated = reinstated.order_by("id")
     first, second = reinstated[0], reinstated[1]
     assert ledger_audit() == []
     _raw("UPDATE orders_allocation SET amount_fen = amount_fen - 1 WHERE id = %s", first.pk)
     _raw("UPDATE orders_allocation SET amount_fen = amount_fen + 1 WHERE id = %s", second.pk)
     problems = ledger_audit()
-    assert len(problems) == 2 and all("(reinstatement)" in problem and "mirroring its reversal" in problem for problem in problems)
+    assert len(problems) == 2
+    assert all("(reinstatement)" in problem and "mirroring its reversal" in problem for problem in problems)
 
 
 def test_a_line_booked_before_policies_were_kept_is_checked_by_its_sum_and_noted_once():
