@@ -169,6 +169,10 @@ class OrderLine(models.Model):
     host_id = models.PositiveBigIntegerField(null=True, blank=True)
     host_rate_bp = models.PositiveIntegerField(null=True, blank=True)
     offer_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # The split policy the line's earnings were booked with (orders.accounting.allocations
+    # policy_as_json), kept so the audit can recompute the split after rates change. Empty for
+    # lines booked before it was kept.
+    booked_policy = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -337,6 +341,9 @@ class SettlementPeriod(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the period's rows when it closed (orders.accounting.checksums), so the audit
+    # can tell a closed month changed even where the database's guards were lifted.
+    checksum = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["cooperative", "-month"]

@@ -11,6 +11,12 @@ payments touch no allocation.
 """
 
 import datetime
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Max, QuerySet, Sum
@@ -28,6 +34,7 @@ from orders.accounting.ledger import (
     split_line,
 )
 from orders.accounting.months import month_next, month_of
+from orders.accounting.periods import period_checksum
 from orders.models import (
     Allocation,
     EntryType,
@@ -41,7 +48,7 @@ from orders.models import (
     RefundStatus,
     SettlementPeriod,
 )
-from shop.models import Cooperative, MarketSettings, ProductPage
+from shop.models import Cooperative, MarketSettings, ProductPage, Village
 from shop.policy import SplitPolicy, split_policy_for_product
 
 
@@ -184,9 +191,38 @@ class _Booker:
         ]
 
 
+def policy_as_json(policy: LinePolicy, workshop_id: int | None) -> dict:
+    """What a line's earnings were booked with, as stored in OrderLine.booked_policy."""
+    return {
+        "platform_rate_bp": policy.platform_rate_bp,
+        "host_rate_bp": policy.host_rate_bp,
+        "reserve_rate_bp": policy.reserve_rate_bp,
+        "labour_per_unit_fen": policy.labour_per_unit_fen,
+        "labour_rate_bp": policy.labour_rate_bp,
+        # JSON object keys are text; village ids come back as int in policy_from_json.
+        "shares": {str(village_id): shares for village_id, shares in sorted(policy.shares.items())},
+        "workshop_id": workshop_id,
+    }
+
+
+def policy_from_json(data: dict) -> tuple[LinePolicy, int | None]:
+    """The LinePolicy and labour workshop stored by policy_as_json. Raises ValueError (or
+    KeyError, TypeError) for a stored policy that is not one."""
+    policy = LinePolicy(
+        platform_rate_bp=int(data["platform_rate_bp"]),
+        reserve_rate_bp=int(data["reserve_rate_bp"]),
+        labour_per_unit_fen=int(data["labour_per_unit_fen"]),
+        labour_rate_bp=None if data["labour_rate_bp"] is None else int(data["labour_rate_bp"]),
+        host_rate_bp=int(data["host_rate_bp"]),
+        shares={int(village_id): int(shares) for village_id, shares in data["shares"].items()},
+    )
+    return policy, data["workshop_id"]
+
+
 @transaction.atomic
 def allocations_book_for_order(*, order: Order, at: datetime.datetime | None = None) -> list[Allocation]:
-    """Book the earnings of every line of a paid order. Idempotent per line."""
+    """Book the earnings of every line of a paid order, and keep on each line the policy they
+    were booked with (same transaction). Idempotent per line."""
     at = at or order.paid_at or timezone.now()
     booker = _Booker()
     entries: list[Allocation] = []
@@ -194,6 +230,8 @@ def allocations_book_for_order(*, order: Order, at: datetime.datetime | None = N
         if line.cooperative is None or line.allocations.filter(entry_type=EntryType.EARNING).exists():
             continue
         entries += booker.entries(line, at)
+        line.booked_policy = policy_as_json(*booker.policy(line))
+        line.save(update_fields=["booked_policy"])
     return Allocation.objects.bulk_create(entries)
 
 
@@ -229,8 +267,9 @@ def _write_rows(rows: list[tuple]) -> int:
 def allocations_book_for_paid_lines(*, lines: QuerySet[OrderLine], batch_size: int = 5000) -> int:
     """Book earnings for many paid lines at once (back-filling, imports, benchmarks).
 
-    The same split and periods as allocations_book_for_order, written as plain rows in
-    batches (each batch commits on its own, so a long run can be interrupted and resumed).
+    The same split, periods and kept policy as allocations_book_for_order, written as plain
+    rows in batches (each batch, its rows and its lines' policies, commits on its own, so a long
+    run can be interrupted and resumed).
     Lines that already have earnings are skipped. Returns how many allocations were written.
     """
     booker = _Booker()
@@ -245,6 +284,18 @@ def allocations_book_for_paid_lines(*, lines: QuerySet[OrderLine], batch_size: i
     )
     now = timezone.now()
     written, rows = 0, []
+    # Lines by the policy they are booked with: few policies, so one UPDATE each per batch.
+    lines_by_policy: dict[str, tuple[dict, list[int]]] = {}
+
+    def flush() -> int:
+        with transaction.atomic():
+            count = _write_rows(rows)
+            for stored, pks in lines_by_policy.values():
+                OrderLine.objects.filter(pk__in=pks).update(booked_policy=stored)
+        rows.clear()
+        lines_by_policy.clear()
+        return count
+
     for pk, paid_at, product_id, cooperative_id, quantity, amount, live_session_id, host_id, host_rate_bp in pending.iterator(chunk_size=batch_size):
         if product_id not in products:
             products[product_id] = ProductPage.objects.filter(pk=product_id).first() if product_id else None
@@ -256,12 +307,11 @@ def allocations_book_for_paid_lines(*, lines: QuerySet[OrderLine], batch_size: i
         for key, part in split_line(amount_fen=amount, quantity=quantity, policy=policy).items():
             if part:
                 rows.append(_row(pk, key, part, period=period, workshop_id=workshop_id, host_id=host_id, at=paid_at, now=now))
+        stored = policy_as_json(policy, workshop_id)
+        lines_by_policy.setdefault(json.dumps(stored, sort_keys=True), (stored, []))[1].append(pk)
         if len(rows) >= batch_size * 8:
-            with transaction.atomic():
-                written += _write_rows(rows)
-            rows = []
-    with transaction.atomic():
-        written += _write_rows(rows)
+            written += flush()
+    written += flush()
     return written
 
 
@@ -339,18 +389,39 @@ def _booked_refund_lines() -> dict[int, int]:
     return dict(rows)
 
 
+@dataclass
+class LedgerAudit:
+    """What ledger_audit_report found: violations, and notes on what could be checked less fully."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def ledger_audit() -> list[str]:
-    """Check the ledger over the whole database; returns one sentence per violation.
+    """Check the ledger over the whole database; returns one sentence per violation
+    (ledger_audit_report says what each check covers)."""
+    return ledger_audit_report().problems
+
+
+def ledger_audit_report() -> LedgerAudit:
+    """Check the ledger over the whole database: one sentence per violation, plus notes.
 
     Checked, each recomputed from the orders and refunds themselves: every paid line's
     allocations sum to its amount less its goods refund lines (refunds of duplicate or late
-    payments are ignored; a failed refund nets to zero); a goods refund's amount is its lines
-    plus its delivery fee part, and only goods refunds carry allocations; a paid order's
-    refunded amount is the sum of its goods refunds Stripe accepted; per cooperative and
-    period, the allocations sum to what was captured less what was refunded there; only paid
-    orders carry allocations. Immutability and signs are enforced on write.
+    payments are ignored; a failed refund nets to zero); each line's earnings, per recipient,
+    are the split of its amount by the policy kept when it was booked, and each of its
+    refunds' reversals is the reversal step over what each recipient held before it (a failed
+    refund's reinstatement mirrors its reversal); a goods refund's amount is its lines plus
+    its delivery fee part, and only goods refunds carry allocations; a paid order's refunded
+    amount is the sum of its goods refunds Stripe accepted; per cooperative and period, the
+    allocations sum to what was captured less what was refunded there; only paid orders
+    carry allocations; every closed period's rows still have the checksum taken when it
+    closed. Lines booked before policies were kept are checked by their sums (and their
+    reversals against their recorded earnings), which a note says. The database's triggers
+    refuse changes on write; these checks do not rely on them.
     """
-    problems: list[str] = []
+    report = LedgerAudit()
+    problems = report.problems
     sums = dict(Allocation.objects.order_by().values_list("line_id").annotate(total=Sum("amount_fen")))
     refunded = _booked_refund_lines()
     paid_lines = OrderLine.objects.filter(allocations__entry_type=EntryType.EARNING).distinct().select_related("order")
@@ -361,11 +432,182 @@ def ledger_audit() -> list[str]:
                 f"line {line.pk} of order {line.order.number}: allocations sum to {sums.get(line.pk, 0)} fen, "
                 f"expected {expected} (amount {line.line_total_fen} less refunds)"
             )
+    problems += _audit_splits(report)
     problems += _audit_refunds()
     problems += _audit_periods()
+    problems += _audit_closed_periods()
     earning_lines_without_order_paid = OrderLine.objects.filter(allocations__isnull=False, order__paid_at__isnull=True).distinct()
     for line in earning_lines_without_order_paid:
         problems.append(f"line {line.pk} of unpaid order {line.order.number} has allocations")
+    return report
+
+
+class _Entry(NamedTuple):
+    id: int
+    key: str
+    workshop_id: int | None
+    entry_type: str
+    refund_id: int | None
+    amount_fen: int
+
+
+def _entries_by_line() -> Iterator[tuple[int, list[_Entry]]]:
+    """Every allocation, grouped by line, in booking (id) order; streamed, not all in memory."""
+    rows = (
+        Allocation.objects.order_by("line_id", "id")
+        .values_list(
+            "line_id", "id", "recipient_type", "village_id", "workshop_id", "entry_type", "refund_id", "amount_fen",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for line_id, group in itertools.groupby(rows, key=itemgetter(0)):
+        yield line_id, [
+            _Entry(pk, _key(recipient_type, village_id), workshop_id, entry_type, refund_id, amount)
+            for _line_id, pk, recipient_type, village_id, workshop_id, entry_type, refund_id, amount in group
+        ]
+
+
+def _batched(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _per_key(entries: list[_Entry]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for entry in entries:
+        totals[entry.key] = totals.get(entry.key, 0) + entry.amount_fen
+    return totals
+
+
+class _SplitAuditor:
+    """Recomputes one line's entries step by step: its earnings from the kept policy, then each
+    refund's reversal over what was held before it, and names every recipient that differs."""
+
+    def __init__(self) -> None:
+        rows = RefundLine.objects.values_list("refund_id", "line_id", "amount_fen")
+        self.refund_lines = {(refund_id, line_id): amount for refund_id, line_id, amount in rows}
+        self.villages = dict(Village.objects.values_list("pk", "name"))
+        self.refund_keys: dict[int, str] | None = None
+        self.unkept = 0
+
+    def recipient(self, key: str) -> str:
+        if key.startswith(VILLAGE_PREFIX):
+            village_id = int(key.removeprefix(VILLAGE_PREFIX))
+            return f"village {self.villages.get(village_id, '?')} (id {village_id})"
+        return {LABOUR: "labour pool"}.get(key, key)
+
+    def refund(self, refund_id: int) -> str:
+        if self.refund_keys is None:
+            self.refund_keys = dict(Refund.objects.values_list("pk", "idempotency_key"))
+        return self.refund_keys.get(refund_id, f"#{refund_id}")
+
+    def differences(self, what: str, actual: dict[str, int], expected: dict[str, int], because: str) -> list[str]:
+        return [
+            f"{what}: {self.recipient(key)} has {actual.get(key, 0)} fen, "
+            f"but {because} gives {expected.get(key, 0)} fen"
+            for key in _ordered(dict.fromkeys(actual | expected, 0))
+            if actual.get(key, 0) != expected.get(key, 0)
+        ]
+
+    def audit(self, line: tuple, entries: list[_Entry]) -> list[str]:
+        pk, amount, quantity, stored, order_number = line
+        where = f"line {pk} of order {order_number}"
+        problems: list[str] = []
+        booked = [entry for entry in entries if entry.refund_id is None]
+        recorded = {key: total for key, total in _per_key(booked).items() if total}
+        holdings = recorded
+        if stored is None:
+            self.unkept += 1
+        else:
+            try:
+                policy, workshop_id = policy_from_json(stored)
+                split = split_line(amount_fen=amount, quantity=quantity, policy=policy)
+                expected = {key: part for key, part in split.items() if part}
+            except (KeyError, TypeError, ValueError) as error:
+                problems.append(
+                    f"{where}: its kept split policy cannot be read ({error}); its earnings are checked by their sum only"
+                )
+            else:
+                problems += self.differences(where, recorded, expected, "the policy it was booked with")
+                if any(entry.key == LABOUR and entry.workshop_id != workshop_id for entry in booked):
+                    problems.append(
+                        f"{where}: labour is booked to a workshop other than the one it was booked with ({workshop_id})"
+                    )
+                # Later steps start from what should be held, so one tampered step is named once.
+                holdings = expected
+        problems += self.audit_refunds(where, pk, holdings, [entry for entry in entries if entry.refund_id is not None])
+        return problems
+
+    def audit_refunds(self, where: str, line_id: int, holdings: dict[str, int], entries: list[_Entry]) -> list[str]:
+        problems: list[str] = []
+        steps: dict[tuple[int, str], list[_Entry]] = {}
+        for entry in entries:  # in id order, so steps come in the order they were booked
+            steps.setdefault((entry.refund_id, entry.entry_type), []).append(entry)
+        reversed_by: dict[int, dict[str, int]] = {}
+        holdings = dict(holdings)
+        for (refund_id, entry_type), step_entries in steps.items():
+            actual = _per_key(step_entries)
+            what = f"{where}, refund {self.refund(refund_id)}"
+            if entry_type == EntryType.REVERSAL:
+                refund_fen = self.refund_lines.get((refund_id, line_id))
+                try:
+                    if refund_fen is None:
+                        raise ValueError("the refund does not name this line")
+                    step = reversal_step(held=_ordered(holdings), refund_fen=refund_fen)
+                    expected = {key: part for key, part in step.items() if part}
+                except ValueError as error:
+                    problems.append(f"{what}: its reversal cannot be recomputed ({error})")
+                    expected = actual
+                else:
+                    because = "reversing by what each recipient held"
+                    problems += self.differences(what + " (reversal)", actual, expected, because)
+                reversed_by[refund_id] = expected
+            else:
+                if refund_id not in reversed_by:
+                    problems.append(f"{what}: reinstated without a reversal before it")
+                    expected = actual
+                else:
+                    expected = {key: -part for key, part in reversed_by[refund_id].items()}
+                    problems += self.differences(what + " (reinstatement)", actual, expected, "mirroring its reversal")
+            for key, part in expected.items():
+                holdings[key] = holdings.get(key, 0) + part
+        return problems
+
+
+def _audit_splits(report: LedgerAudit) -> list[str]:
+    """Each line's entries recomputed recipient by recipient (_SplitAuditor); notes how many lines
+    had no kept policy."""
+    auditor = _SplitAuditor()
+    problems: list[str] = []
+    for batch in _batched(_entries_by_line(), 1000):
+        lines = {
+            row[0]: row for row in OrderLine.objects.filter(pk__in=[line_id for line_id, _entries in batch])
+            .values_list("pk", "line_total_fen", "quantity", "booked_policy", "order__number")
+        }
+        for line_id, entries in batch:
+            problems += auditor.audit(lines[line_id], entries)
+    if auditor.unkept:
+        report.notes.append(
+            f"{auditor.unkept} line(s) were booked before split policies were kept with them: their earnings are "
+            "checked by their sums only, and their refunds' reversals against their recorded earnings."
+        )
+    return problems
+
+
+def _audit_closed_periods() -> list[str]:
+    """Every closed period's rows recomputed against the checksum taken when it closed."""
+    problems = []
+    closed = SettlementPeriod.objects.filter(status=PeriodStatus.CLOSED).select_related("cooperative").order_by("pk")
+    for period in closed:
+        if not period.checksum:
+            problems.append(
+                f"period {period} is closed but keeps no checksum of its rows; it was not closed by period_close"
+            )
+        elif period_checksum(period=period) != period.checksum:
+            problems.append(
+                f"period {period}: its allocations, labour distributions or payouts changed after it closed "
+                "(their checksum differs from the one taken at close)"
+            )
     return problems
 
 

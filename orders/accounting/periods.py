@@ -4,7 +4,8 @@ At close, each workshop's labour pool (every labour allocation booked for it so 
 what earlier closes distributed) is shared among its participants by the work they recorded
 in the period's month, with the largest-remainder split (ties to the lower participant id).
 With no recorded work the pool stays undistributed until a later close; a pool at or below
-zero carries forward; no participant is ever handed a negative amount.
+zero carries forward; no participant is ever handed a negative amount. The closed period keeps
+a checksum of its rows, which the ledger audit recomputes.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.accounting.checksums import period_rows_checksum
 from orders.models import (
     Allocation,
     LabourDistribution,
@@ -105,5 +107,17 @@ def period_close(*, period: SettlementPeriod, actor: AbstractBaseUser) -> list[L
     period.status = PeriodStatus.CLOSED
     period.closed_by = actor
     period.closed_at = timezone.now()
-    period.save(update_fields=["status", "closed_by", "closed_at"])
+    # Taken in the closing transaction, after the distributions and under the period's row
+    # lock, so nothing can be booked into the month between the fingerprint and the close.
+    period.checksum = period_checksum(period=period)
+    period.save(update_fields=["status", "closed_by", "closed_at", "checksum"])
     return distributions
+
+
+def period_checksum(*, period: SettlementPeriod) -> str:
+    """The SHA-256 of the period's allocations, labour distributions and payouts as they are now."""
+    return period_rows_checksum(
+        allocations=Allocation.objects.filter(period=period),
+        distributions=LabourDistribution.objects.filter(period=period),
+        payouts=period.payouts.all(),
+    )
