@@ -1,6 +1,7 @@
 """Several months of invented sales for the demo, so the ledger, statements and dashboard
-have something to show: delivered orders with their allocations, recorded work, closed
-months with their labour distribution, and payouts to villages.
+have something to show: delivered orders with their allocations, a few units returned and
+refunded by line, recorded work, closed months with their labour distribution, and payouts to
+villages that never exceed what each village holds at the end of the month.
 
 Deterministic (a seeded generator) and idempotent: it runs only when no demo order exists.
 Past sales do not touch today's stock: they were sold before the opening stock was counted.
@@ -12,7 +13,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from orders.accounting.allocations import allocations_book_for_order, period_month_for
+from orders.accounting.allocations import allocations_book_for_order, allocations_reverse_for_refund, period_month_for
 from orders.accounting.months import REPORTING_TZ, month_add, month_first, month_next
 from orders.accounting.periods import period_close, period_submit_for_review
 from orders.accounting.statements import Recipient, payout_record, payouts_available_fen
@@ -21,7 +22,13 @@ from orders.models import (
     OrderEvent,
     OrderLine,
     OrderStatus,
+    Payment,
+    PaymentStatus,
     PayoutRecipient,
+    Refund,
+    RefundKind,
+    RefundLine,
+    RefundStatus,
     SettlementPeriod,
     ShippingMethod,
     WorkRecord,
@@ -31,6 +38,7 @@ from shop.models import Participant, ProductPage, ProductVariant
 MONTHS = 6
 ORDERS_PER_MONTH = 36
 DEMO_PREFIX = "DEMO"
+RETURN_SHARE = 0.05  # about one order in twenty has a unit returned
 BUYERS = [("王", "13800000101"), ("李", "13800000102"), ("张", "13800000103"), ("刘", "13800000104"),
           ("陈", "13800000105"), ("杨", "13800000106"), ("赵", "13800000107"), ("周", "13800000108")]
 
@@ -61,11 +69,38 @@ def _order(rng: random.Random, number: str, paid_at: datetime.datetime, variants
 
 
 @transaction.atomic
+def _returned(rng: random.Random, order: Order, number: int) -> None:
+    """One unit of one line of a delivered order, returned the next day and refunded by line.
+
+    Booked as the refund path books it once Stripe has accepted (the demo's orders were never
+    at Stripe): a succeeded payment, a goods refund naming the line, its reversals split over
+    what each recipient still held of the line.
+    """
+    line = rng.choice(list(order.lines.all()))
+    at = order.paid_at + datetime.timedelta(days=1)
+    payment = Payment.objects.create(
+        order=order, intent_id=f"pi_demo_{order.number}", idempotency_key=f"demo-{order.number}", amount_fen=order.total_fen,
+        currency=order.currency, status=PaymentStatus.SUCCEEDED, succeeded_at=order.paid_at,
+    )
+    refund = Refund.objects.create(
+        order=order, payment=payment, kind=RefundKind.GOODS, amount_fen=line.unit_price_fen, status=RefundStatus.SUCCEEDED,
+        idempotency_key=f"refund-demo-{number}", stripe_refund_id=f"re_demo_{number}", reason="演示：退回一件",
+    )
+    RefundLine.objects.create(refund=refund, line=line, amount_fen=line.unit_price_fen, quantity=1)
+    allocations_reverse_for_refund(refund=refund, at=at)
+    order.refunded_fen = line.unit_price_fen
+    order.status = OrderStatus.PARTIALLY_REFUNDED
+    order.save(update_fields=["refunded_fen", "status"])
+    OrderEvent.objects.create(order=order, from_status=OrderStatus.DELIVERED, to_status=OrderStatus.PARTIALLY_REFUNDED,
+                              note=refund.reason)
+
+
 def demo_activity_load(*, admin, today: datetime.date | None = None, progress=lambda message: None) -> int:
     """Create the demo's past months of sales once; returns how many orders were made."""
     if Order.objects.filter(number__startswith=DEMO_PREFIX).exists():
         return 0
     rng = random.Random(20261129)
+    returns = random.Random(20261130)  # its own stream: the sales stay as they were without returns
     today = today or timezone.localdate()
     variants = list(
         ProductVariant.objects.select_related("page").filter(page__live=True, is_active=True).order_by("sku")
@@ -81,8 +116,10 @@ def demo_activity_load(*, admin, today: datetime.date | None = None, progress=la
         for n in range(count):
             day = rng.randint(1, 27)
             paid_at = datetime.datetime(month.year, month.month, day, rng.randint(8, 21), rng.randint(0, 59), tzinfo=REPORTING_TZ)
-            _order(rng, f"{DEMO_PREFIX}{month:%Y%m}-{n:04d}", paid_at, variants)
+            order = _order(rng, f"{DEMO_PREFIX}{month:%Y%m}-{n:04d}", paid_at, variants)
             made += 1
+            if returns.random() < RETURN_SHARE:
+                _returned(returns, order, made)
         # Workshops record the month's work: units for the products they made.
         for participant in Participant.objects.filter(is_active=True).select_related("workshop").order_by("pk"):
             product = ProductPage.objects.filter(workshop=participant.workshop).order_by("pk").first()

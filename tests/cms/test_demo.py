@@ -85,6 +85,14 @@ def test_demo_has_months_of_settled_sales_that_audit_clean(demo_activity):
     assert SettlementPeriod.objects.filter(status="closed").values("month").distinct().count() >= 5
     assert LabourDistribution.objects.filter(participant__is_low_income=True).exists()
     assert Payout.objects.exists() and Allocation.objects.exists()
+    # Some units came back and were refunded by line: only their own line's allocations moved.
+    from orders.models import RefundLine
+
+    returned = RefundLine.objects.filter(refund__order__number__startswith="DEMO", refund__kind="goods", quantity=1)
+    assert returned.count() >= 3
+    for refund_line in returned.select_related("refund"):
+        other_lines = refund_line.refund.order.lines.exclude(pk=refund_line.line_id)
+        assert not Allocation.objects.filter(refund=refund_line.refund, line__in=other_lines).exists()
     assert ledger_audit() == []
     # The books a real accountant would sign: no statement of any month, in any export, shows a
     # negative balance, and every payout fits the balance of the month it is booked in.
