@@ -65,6 +65,10 @@ class StatementRowSerializer(serializers.Serializer):
     reversed_fen = serializers.IntegerField()
     paid_out_fen = serializers.IntegerField()
     closing_fen = serializers.IntegerField()
+    payable_fen = serializers.IntegerField(
+        help_text="What a payout booked into this month can be: the balance at its end less what later months "
+        "already paid out; 0 once the month is in review or closed."
+    )
 
 
 class StatementTotalsSerializer(serializers.Serializer):

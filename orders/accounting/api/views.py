@@ -25,7 +25,7 @@ from orders.accounting.api import serializers as serializers
 from orders.accounting.months import MAX_YEAR, MIN_YEAR
 from orders.accounting.periods import PeriodError, period_close, period_reopen, period_submit_for_review
 from orders.accounting.scoping import cooperatives_for_user, is_accountant
-from orders.accounting.statements import statement_rows
+from orders.accounting.statements import payouts_available_fen, statement_rows
 from orders.models import PeriodStatus, SettlementPeriod
 from shop.api.errors import ErrorSerializer
 from shop.models import Cooperative
@@ -125,15 +125,22 @@ class PeriodDetailView(AccountingView):
 
 
 def _statements(*, cooperative: Cooperative, month: datetime.date) -> dict:
-    """The rows of orders.accounting.statements.statement_rows, and their totals."""
+    """The rows of orders.accounting.statements.statement_rows, and their totals, with what a
+    payout booked into this month can be (nothing once the month is no longer open)."""
+    statement = statement_rows(cooperative=cooperative, month=month)
+    status = SettlementPeriod.objects.filter(cooperative=cooperative, month=month).values_list("status", flat=True).first()
+    payable = (
+        payouts_available_fen(cooperative=cooperative, recipients=[row.recipient for row in statement], month=month)
+        if status in (None, PeriodStatus.OPEN) else {}
+    )
     rows = [
         {
             "recipient_type": row.recipient.type, "recipient_id": row.recipient_id, "name": row.name,
             "opening_fen": row.statement.opening_fen, "earned_fen": row.statement.earned_fen,
             "reversed_fen": row.statement.reversed_fen, "paid_out_fen": row.statement.paid_out_fen,
-            "closing_fen": row.statement.closing_fen,
+            "closing_fen": row.statement.closing_fen, "payable_fen": max(payable.get(row.recipient, 0), 0),
         }
-        for row in statement_rows(cooperative=cooperative, month=month)
+        for row in statement
     ]
     names = ("opening_fen", "earned_fen", "reversed_fen", "paid_out_fen", "closing_fen")
     return {"rows": rows, "totals": {n: sum(r[n] for r in rows) for n in names}}

@@ -603,3 +603,16 @@ def test_api_month_statements_with_a_month_we_do_not_report_on_are_not_found(mar
 def test_api_month_statements_of_another_cooperative_are_not_found_and_refused_to_staff(march, siming_accountant, staff):
     assert _client(siming_accountant).get(_month_api(CHANGJIE, "2025-03")).status_code == 404
     assert _client(staff).get(_month_api(CHANGJIE, "2025-03")).status_code == 403
+
+
+def test_api_statements_say_what_can_be_paid_out_in_the_month_and_nothing_once_it_closed(sold, changjie_accountant):
+    xiao = Village.objects.get(slug="xiao")
+    url = _month_api(CHANGJIE, f"{sold.month:%Y-%m}")
+    client = _client(changjie_accountant)
+
+    row = next(r for r in client.get(url).json()["rows"] if r["recipient_type"] == "village" and r["recipient_id"] == xiao.pk)
+    assert row["payable_fen"] == row["closing_fen"] == 3326
+
+    SettlementPeriod.objects.filter(pk=sold.pk).update(status=PeriodStatus.CLOSED)
+    row = next(r for r in client.get(url).json()["rows"] if r["recipient_type"] == "village" and r["recipient_id"] == xiao.pk)
+    assert (row["closing_fen"], row["payable_fen"]) == (3326, 0)
