@@ -4,7 +4,8 @@
 - A closed month's rows stay as they were closed: no allocation, labour distribution or payout
   is added to, changed in or removed from a closed period, and none is added to (or moved into)
   a month before the cooperative's latest closed month.
-- A closed period keeps its status, month and cooperative, and is never deleted.
+- A closed period keeps its status, month, cooperative, closing time and the checksum of its
+  rows taken when it closed, and is never deleted.
 
 Refusals raise IntegrityError in Django, whatever the Python code above them does. Updates that
 only null a user reference (a deleted user's `recorded_by`/`closed_by`) are allowed: they are
@@ -30,6 +31,11 @@ PERIOD_ROWS = {
     ],
 }
 
+# What a closed period keeps; the checksum once its column exists (migration 0011 adds it and
+# installs the guard again).
+CLOSED_PERIOD_COLUMNS = ["status", "month", "cooperative_id", "closed_at"]
+CHECKSUM_COLUMN = "checksum"
+
 # NEW's period is closed, or lies before a closed month of its cooperative.
 _NEW_PERIOD_LOCKED = """EXISTS (
     SELECT 1 FROM orders_settlementperiod p WHERE p.id = NEW.period_id AND (
@@ -39,7 +45,7 @@ _NEW_PERIOD_LOCKED = """EXISTS (
 _OLD_PERIOD_CLOSED = "EXISTS (SELECT 1 FROM orders_settlementperiod p WHERE p.id = OLD.period_id AND p.status = 'closed')"
 
 
-def _sqlite_statements() -> list[str]:
+def _sqlite_statements(period_columns: list[str] = CLOSED_PERIOD_COLUMNS) -> list[str]:
     def trigger(name: str, when: str, table: str, condition: str | None, message: str) -> str:
         guard = f"WHEN {condition}" if condition else ""
         return f"CREATE TRIGGER {name} BEFORE {when} ON {table} {guard} BEGIN SELECT RAISE(ABORT, '{message}'); END"
@@ -59,7 +65,7 @@ def _sqlite_statements() -> list[str]:
             trigger(f"{table}_delete_guard", "DELETE", table, _OLD_PERIOD_CLOSED, CLOSED),
         ]
     statements += [
-        trigger("orders_period_closed_update", "UPDATE OF status, month, cooperative_id, closed_at",
+        trigger("orders_period_closed_update", f"UPDATE OF {', '.join(period_columns)}",
                 "orders_settlementperiod", "OLD.status = 'closed'", PERIOD_CLOSED),
         trigger("orders_period_closed_delete", "DELETE", "orders_settlementperiod", "OLD.status = 'closed'", PERIOD_CLOSED),
     ]
@@ -70,7 +76,7 @@ def _sqlite_trigger_names() -> list[str]:
     return [statement.split()[2] for statement in _sqlite_statements()]
 
 
-def _postgres_statements() -> list[str]:
+def _postgres_statements(period_columns: list[str] = CLOSED_PERIOD_COLUMNS) -> list[str]:
     def function(name: str, body: str) -> str:
         return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
 
@@ -97,7 +103,7 @@ def _postgres_statements() -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION orders_guard_period_rows()"
         )
     statements.append(
-        "CREATE TRIGGER orders_period_closed_guard BEFORE UPDATE OF status, month, cooperative_id, closed_at OR DELETE "
+        f"CREATE TRIGGER orders_period_closed_guard BEFORE UPDATE OF {', '.join(period_columns)} OR DELETE "
         "ON orders_settlementperiod FOR EACH ROW EXECUTE FUNCTION orders_guard_closed_period()"
     )
     return statements
@@ -119,7 +125,9 @@ def guards_install(connection: BaseDatabaseWrapper) -> None:
         raise NotImplementedError(f"The ledger's triggers exist for SQLite and PostgreSQL, not {connection.vendor}.")
     guards_remove(connection)
     with connection.cursor() as cursor:
-        for statement in statements():
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, "orders_settlementperiod")]
+        period_columns = CLOSED_PERIOD_COLUMNS + ([CHECKSUM_COLUMN] if CHECKSUM_COLUMN in columns else [])
+        for statement in statements(period_columns):
             cursor.execute(statement)
 
 

@@ -78,6 +78,15 @@ def test_a_closed_period_cannot_be_reopened_or_deleted():
     assert SettlementPeriod.objects.get(pk=period.pk).status == PeriodStatus.CLOSED
 
 
+def test_a_closed_months_checksum_cannot_be_rewritten_to_hide_a_change():
+    cooperative = Cooperative.objects.get(slug="xiwu-qiangcun")
+    period = SettlementPeriod.objects.create(cooperative=cooperative, month=datetime.date(2025, 3, 1), checksum="a" * 64)
+    SettlementPeriod.objects.filter(pk=period.pk).update(status=PeriodStatus.CLOSED)
+    with pytest.raises(IntegrityError, match="closed settlement period"):
+        _raw("UPDATE orders_settlementperiod SET checksum = %s WHERE id = %s", "b" * 64, period.pk)
+    assert SettlementPeriod.objects.get(pk=period.pk).checksum == "a" * 64
+
+
 def test_deleting_the_user_who_closed_a_month_only_forgets_who_it_was():
     user = get_user_model().objects.create_user("former-accountant", password="x")
     cooperative = Cooperative.objects.get(slug="xiwu-qiangcun")
