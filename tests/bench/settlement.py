@@ -115,7 +115,8 @@ def run() -> Result:
     from django.db import connection
     from django.db.models import Sum
 
-    from orders.accounting.allocations import allocations_book_for_paid_lines, month_of
+    from orders.accounting.allocations import allocations_book_for_paid_lines
+    from orders.accounting.months import month_of
     from orders.accounting.statements import Recipient, statement_for
     from orders.models import Allocation, OrderLine, PayoutRecipient
     from shop.models import Cooperative
